@@ -1,0 +1,77 @@
+"""The one record type that flows from parsers to the store.
+
+A parser turns saved bytes into a `Listing`: the entries it found plus what the
+page says about itself (which day it lists, what kind of listing it is). Each
+`PaperRecord` carries both the paper's own fields and how it appeared in this
+listing (rank, upvotes, ...); the store splits them into `papers` and
+`sightings` rows. Keeping them together means a parser never has to know the
+schema, and the store never has to know a source format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ParseError(Exception):
+    """Raised by a parser when bytes are not the listing they claim to be.
+
+    The message is one line and says what is missing ("no DailyPapers data
+    found: layout change?"), because it ends up in the run ledger and on the
+    terminal as is.
+    """
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """One paper as one listing showed it.
+
+    Text fields are already cleaned (whitespace collapsed, entities decoded) but
+    otherwise as the source wrote them: LaTeX is kept, since tagging works on a
+    de-TeXed copy and people want the original.
+    Dates are ISO 8601 strings: `published_at` a UTC timestamp
+    (`2024-07-31T17:59:30Z`) or a day (`2024-07-31`) when that is all the
+    source gives; `listing_date` always a day.
+    """
+
+    title: str
+    arxiv_id: str | None = None  # "2408.00714" or "hep-ex/0307015", never versioned
+    arxiv_version: int | None = None
+    doi: str | None = None  # lower-case, no "doi:" or URL prefix
+    abstract: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: str | None = None
+    hf_url: str | None = None
+    arxiv_url: str | None = None
+    pdf_url: str | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    organization: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    # How the paper appeared in this listing (the sighting).
+    listing_date: str | None = None
+    rank: int | None = None  # 1-based position on the page
+    upvotes: int | None = None
+    comments: int | None = None
+    submitter: str | None = None
+    announce_type: str | None = None  # arXiv: new, cross, replace, replace-cross
+
+
+@dataclass(slots=True)
+class Listing:
+    """What one parse of one response produced.
+
+    `kind` names the shape of listing ("daily", "search", "week", "month",
+    "feed", ...) so that an ad-hoc ingest of a URL or file can be filed under
+    a sensible source name. `listing_date` is the day the page itself says it
+    lists (None for undated listings such as search results); comparing it
+    with the requested day is how we avoid filing the wrong day's papers.
+    """
+
+    kind: str
+    entries: list[PaperRecord] = field(default_factory=list)
+    listing_date: str | None = None
+    format: str = ""  # which parser produced it, e.g. "hf-html", "hf-api"
+    notes: list[str] = field(default_factory=list)  # non-fatal oddities worth logging
