@@ -1,4 +1,31 @@
-"""Source formats: one module per format, each exposing `parse(raw: bytes) -> Listing`.
+"""Source formats: one module per format, each exposing `sniff(raw)` and `parse(raw) -> Listing`.
 
-Fetching lives elsewhere (`pipeline.http`), so every parser runs on saved bytes.
+Fetching lives elsewhere, so every parser runs on saved bytes. The format of
+a saved file or a URL's answer is told from its content, never its name:
+`detect` asks each format in turn.
 """
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from pipeline.record import Listing, ParseError
+from pipeline.sources import hf_api, hf_html
+
+# Most specific first: a format whose sniff could also accept another's bytes comes later.
+FORMATS: list[ModuleType] = [hf_html, hf_api]
+
+
+def detect(raw: bytes) -> ModuleType:
+    """The format module for these bytes; ParseError naming what they look like otherwise."""
+    for module in FORMATS:
+        if module.sniff(raw):
+            return module
+    head = raw[:60].decode("utf-8", "replace").strip().replace("\n", " ")
+    if not head:
+        raise ParseError("empty response: nothing to parse")
+    raise ParseError(f"unrecognised content (starts with {head!r}): not a papers listing paperfeed can read")
+
+
+def parse_any(raw: bytes) -> Listing:
+    return detect(raw).parse(raw)

@@ -1,0 +1,167 @@
+"""The `paperfeed` command: a thin shell over `pipeline.ingest` and the store.
+
+Expected failures (a bad file, a failing source, broken configuration) end
+as one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from pipeline.config import ConfigError, default_config_dir, default_db_path, load_config
+from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_source, ingest_url
+from pipeline.store import Store
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+EXIT_FAILED_RUN = 1
+EXIT_USAGE = 2
+
+
+class Session:
+    """Opens the store and configuration lazily, so `--help` needs neither."""
+
+    def __init__(self, db_path: Path, config_dir: Path | None):
+        self.db_path = db_path
+        self.config_dir = config_dir
+        self._pipeline: Pipeline | None = None
+
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            config = load_config(self.config_dir)
+            config.http.state_dir = self.db_path.resolve().parent
+            self._pipeline = Pipeline(store=Store(self.db_path), config=config)
+        return self._pipeline
+
+    def close(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.store.close()
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"paperfeed: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite database file (env PAPERFEED_DB; default ./papers.db).")
+@click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Configuration folder (env PAPERFEED_CONFIG; default: the shipped config/).")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None) -> None:
+    """Keep a SQLite database of new medical-imaging papers current."""
+    session = Session(db_path or default_db_path(), config_dir)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+def _session(ctx: click.Context) -> Session:
+    return ctx.find_object(Session)
+
+
+def _pipeline(ctx: click.Context) -> Pipeline:
+    try:
+        return _session(ctx).pipeline()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def _report(summaries: list[RunSummary]) -> None:
+    for summary in summaries:
+        click.echo(summary.line(), err=summary.failed)
+    if any(summary.failed for summary in summaries):
+        sys.exit(EXIT_FAILED_RUN)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--date {value!r}: expected YYYY-MM-DD")
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Listing day, for date-addressed sources.")
+@click.option("--query", help="Search text, for search sources (overrides the configured query).")
+@click.pass_context
+def ingest(ctx: click.Context, target: str, day: str | None, query: str | None) -> None:
+    """Ingest TARGET: a configured source name, a URL, or a saved page/API file."""
+    pipe = _pipeline(ctx)
+    parsed_day = _parse_day(day)
+    source = pipe.config.source(target)
+    if source is not None:
+        summary = ingest_source(pipe, source, day=parsed_day, query=query)
+    elif re.match(r"^https?://", target):
+        summary = ingest_url(pipe, target)
+    elif Path(target).exists():
+        summary = ingest_file(pipe, Path(target))
+    else:
+        known = ", ".join(sorted(pipe.config.sources)) or "none"
+        fail(f"{target}: not a configured source ({known}), an http(s) URL or an existing file")
+    _report([summary])
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.pass_context
+def runs(ctx: click.Context, limit: int) -> None:
+    """List recent runs, newest first."""
+    rows = _pipeline(ctx).store.query(
+        "SELECT id, source, status, started_at, entries_parsed, papers_new, papers_updated, error"
+        " FROM runs ORDER BY id DESC LIMIT ?",
+        (limit,),
+    )
+    for row in rows:
+        error = f"  {row['error']}" if row["error"] else ""
+        click.echo(
+            f"{row['id']:>5}  {row['started_at']}  {row['source']:<24} {row['status']:<13}"
+            f" parsed={row['entries_parsed'] or 0} new={row['papers_new'] or 0}"
+            f" updated={row['papers_updated'] or 0}{error}"
+        )
+
+
+@cli.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Summarise what the database holds: papers, sightings per source, tags."""
+    store = _pipeline(ctx).store
+    one = lambda sql: store.query(sql)[0]["n"]  # noqa: E731
+    click.echo(
+        f"{store.path}: {one('SELECT count(*) AS n FROM papers')} papers,"
+        f" {one('SELECT count(*) AS n FROM sightings')} sightings,"
+        f" {one('SELECT count(*) AS n FROM runs')} runs"
+    )
+    for row in store.query("SELECT source, count(*) AS n, max(listing_date) AS latest FROM sightings GROUP BY source ORDER BY source"):
+        click.echo(f"  source {row['source']}: {row['n']} sightings, latest listing {row['latest']}")
+    tags = store.query("SELECT tag, count(*) AS n FROM paper_tags GROUP BY tag ORDER BY n DESC, tag")
+    tagged = one("SELECT count(DISTINCT paper_id) AS n FROM paper_tags")
+    click.echo(f"  tagged papers: {tagged}" + (": " + ", ".join(f"{t['tag']} {t['n']}" for t in tags) if tags else ""))
+
+
+@cli.command()
+@click.option("--write", is_flag=True, help="Rewrite db/schema.sql instead of printing.")
+def schema(write: bool) -> None:
+    """Print the current schema (as db/schema.sql holds it)."""
+    import tempfile
+
+    from pipeline.resources import shipped_path
+    from pipeline.store import schema_sql
+
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "schema.db") as store:
+        text = schema_sql(store)
+    if write:
+        (shipped_path("db") / "schema.sql").write_text(text)
+    else:
+        click.echo(text, nl=False)
+
+
+def main() -> None:
+    cli(prog_name="paperfeed")

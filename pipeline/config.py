@@ -1,0 +1,102 @@
+"""Reading `config/`: named sources (`sources.toml`) and fetch settings (`settings.toml`).
+
+Configuration errors are found when it is loaded, before anything is fetched,
+and reported as one line naming the file, the source and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.http import HttpSettings
+from pipeline.resources import shipped_path
+
+DEFAULT_DB = "papers.db"
+SOURCE_KINDS = {
+    "hf-daily": {"base_url"},
+    "hf-search": {"base_url", "query"},
+}
+COMMON_KEYS = {"name", "kind", "enabled"}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message is one line."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass
+class Config:
+    directory: Path
+    sources: dict[str, SourceConfig]
+    http: HttpSettings
+    settings: dict[str, Any]
+
+    def source(self, name: str) -> SourceConfig | None:
+        return self.sources.get(name)
+
+
+def default_config_dir() -> Path:
+    return Path(os.environ["PAPERFEED_CONFIG"]) if os.environ.get("PAPERFEED_CONFIG") else shipped_path("config")
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("PAPERFEED_DB") or DEFAULT_DB)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_config(directory: str | os.PathLike | None = None) -> Config:
+    directory = Path(directory) if directory else default_config_dir()
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: configuration folder not found")
+    sources_file = directory / "sources.toml"
+    sources: dict[str, SourceConfig] = {}
+    for index, table in enumerate(_read_toml(sources_file).get("source", [])):
+        source = _source_from_table(sources_file, index, table)
+        if source.name in sources:
+            raise ConfigError(f"{sources_file}: source {source.name!r} is defined twice")
+        sources[source.name] = source
+    settings_file = directory / "settings.toml"
+    settings = _read_toml(settings_file)
+    try:
+        http = HttpSettings.from_mapping(settings.get("http", {}))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{settings_file}: [http]: {exc}") from None
+    return Config(directory=directory, sources=sources, http=http, settings=settings)
+
+
+def _source_from_table(path: Path, index: int, table: dict[str, Any]) -> SourceConfig:
+    name = table.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{path}: source #{index + 1} has no name")
+    kind = table.get("kind")
+    if kind not in SOURCE_KINDS:
+        known = ", ".join(sorted(SOURCE_KINDS))
+        raise ConfigError(f"{path}: source {name!r}: unknown kind {kind!r} (known: {known})")
+    unknown = set(table) - COMMON_KEYS - SOURCE_KINDS[kind]
+    if unknown:
+        raise ConfigError(f"{path}: source {name!r}: unknown keys {', '.join(sorted(unknown))}")
+    options = {key: value for key, value in table.items() if key not in COMMON_KEYS}
+    return SourceConfig(name=name, kind=kind, options=options, enabled=bool(table.get("enabled", True)))

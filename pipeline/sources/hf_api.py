@@ -1,0 +1,43 @@
+"""Hugging Face JSON: `/api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`.
+
+Also accepts the page's hydration object saved on its own (`{"dailyPapers": [...]}`),
+so a user can ingest whatever JSON they saved from huggingface.co.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.record import Listing, ParseError
+from pipeline.sources.hf_items import records_from_items
+from pipeline.sources.hf_page import listing_from_props
+
+FORMAT = "hf-api"
+
+
+def sniff(raw: bytes) -> bool:
+    head = raw[:2048].lstrip()
+    return head[:1] in (b"[", b"{") and (b'"paper"' in raw[:65536] or b'"dailyPapers"' in raw[:65536] or b'"id"' in head)
+
+
+def parse(raw: bytes) -> Listing:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"not valid JSON: {exc}") from None
+    if isinstance(data, dict) and ("dailyPapers" in data or "searchResults" in data):
+        listing = listing_from_props(data)
+        listing.format = FORMAT
+        return listing
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        raise ParseError(f"Hugging Face API error: {data['error']}")
+    items = data if isinstance(data, list) else [data]
+    entries = records_from_items(items)
+    days = {entry.listing_date for entry in entries}
+    dated = bool(entries) and None not in days
+    return Listing(
+        kind="daily" if dated else "search",
+        entries=entries,
+        listing_date=days.pop() if dated and len(days) == 1 else None,
+        format=FORMAT,
+    )

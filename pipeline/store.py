@@ -1,0 +1,347 @@
+"""The only module that talks to SQLite.
+
+Every connection runs in WAL mode with a busy timeout, so readers (sqlite3,
+Datasette, pandas) keep reading while a listing is written. A listing's
+papers, sightings, tags and its run row are written in one transaction that
+starts with BEGIN IMMEDIATE: a reader sees all of a listing or none of it, and
+a process killed mid-way leaves nothing half-written. Rows are only written
+when a value changed, so re-ingesting an unchanged listing writes nothing but
+its run row.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from pipeline.ids import paper_id
+from pipeline.merge import merge_paper
+from pipeline.record import PaperRecord
+from pipeline.resources import shipped_path
+
+BUSY_TIMEOUT_MS = 30_000
+PAPER_COLUMNS = (
+    "id", "arxiv_id", "arxiv_version", "doi", "title", "abstract", "authors", "published_at",
+    "hf_url", "arxiv_url", "pdf_url", "github_repo", "github_stars", "project_page",
+    "organization", "ai_keywords", "categories", "first_seen_at", "last_seen_at",
+)  # fmt: skip
+SIGHTING_COLUMNS = (
+    "paper_id", "source", "listing_date", "rank", "upvotes", "comments", "submitter",
+    "announce_type", "run_id",
+)  # fmt: skip
+RUN_FIELDS = {
+    "finished_at", "status", "http_status", "bytes", "duration_s", "entries_parsed",
+    "papers_new", "papers_updated", "papers_tagged", "error", "target", "source",
+}  # fmt: skip
+
+# A tagger maps (title, abstract) to tag matches with .tag/.rule/.field/.matched.
+Tagger = Callable[[str, str | None], Sequence[Any]]
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class SaveCounts:
+    papers_new: int = 0
+    papers_updated: int = 0
+    papers_tagged: int = 0
+    sightings_written: int = 0
+
+
+def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the settings every paperfeed connection needs."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _load_migrations():
+    path = shipped_path("db") / "migrations.py"
+    spec = importlib.util.spec_from_file_location("paperfeed_db_migrations", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.migrations
+
+
+def paper_row(record: PaperRecord, key: str, seen_day: str) -> dict[str, Any]:
+    """The `papers` row a record would make on its own."""
+    return {
+        "id": key,
+        "arxiv_id": record.arxiv_id,
+        "arxiv_version": record.arxiv_version,
+        "doi": record.doi,
+        "title": record.title,
+        "abstract": record.abstract,
+        "authors": json.dumps(list(record.authors), ensure_ascii=False),
+        "published_at": record.published_at,
+        "hf_url": record.hf_url,
+        "arxiv_url": record.arxiv_url,
+        "pdf_url": record.pdf_url,
+        "github_repo": record.github_repo,
+        "github_stars": record.github_stars,
+        "project_page": record.project_page,
+        "organization": record.organization,
+        "ai_keywords": json.dumps(list(record.ai_keywords), ensure_ascii=False),
+        "categories": json.dumps(list(record.categories), ensure_ascii=False),
+        "first_seen_at": seen_day,
+        "last_seen_at": seen_day,
+    }
+
+
+def record_key(record: PaperRecord) -> str | None:
+    return paper_id(record.arxiv_id, record.doi)
+
+
+class Store:
+    """A paperfeed database file, migrated to the current schema on open."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = connect(self.path)
+        self.db = Database(self.conn)
+        _load_migrations().apply(self.db)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- the run ledger ---------------------------------------------------
+
+    def start_run(self, source: str, target: str) -> int:
+        """Record a run as `running` before any work, so a kill leaves a trace."""
+        with self.write_transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (source, target, started_at, status, pid, hostname)"
+                " VALUES (?, ?, ?, 'running', ?, ?)",
+                (source, target, utc_now(), os.getpid(), socket.gethostname()),
+            )
+            return cursor.lastrowid
+
+    def _update_run(self, conn: sqlite3.Connection, run_id: int, fields: dict[str, Any]) -> None:
+        unknown = set(fields) - RUN_FIELDS
+        if unknown:
+            raise ValueError(f"unknown run fields: {sorted(unknown)}")
+        fields = {"finished_at": utc_now(), **fields}
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*fields.values(), run_id))
+
+    def finish_run(self, run_id: int, **fields: Any) -> None:
+        """Close a run that wrote no papers (failed, empty, not-modified, ...)."""
+        with self.write_transaction() as conn:
+            self._update_run(conn, run_id, fields)
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs still `running` whose process on this host is gone were killed mid-way."""
+        host = socket.gethostname()
+        rows = self.conn.execute(
+            "SELECT id, pid, hostname FROM runs WHERE status = 'running'"
+        ).fetchall()
+        dead = [row["id"] for row in rows if row["hostname"] == host and not _pid_alive(row["pid"])]
+        if dead:
+            with self.write_transaction() as conn:
+                conn.executemany(
+                    "UPDATE runs SET status = 'interrupted', finished_at = ?,"
+                    " error = 'process ended before the run finished' WHERE id = ? AND status = 'running'",
+                    [(utc_now(), run_id) for run_id in dead],
+                )
+        return len(dead)
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return dict(row) if row else {}
+
+    # -- papers, sightings, tags ---------------------------------------------
+
+    def save_listing(
+        self,
+        run_id: int,
+        source: str,
+        entries: Iterable[PaperRecord],
+        *,
+        run_fields: dict[str, Any],
+        tagger: Tagger | None = None,
+        rules_version: str | None = None,
+    ) -> SaveCounts:
+        """Write one listing and close its run, all in one transaction."""
+        counts = SaveCounts()
+        with self.write_transaction() as conn:
+            keyed = _unique_by_key(entries)
+            stored = self._stored_papers(conn, list(keyed))
+            changed_text: list[dict[str, Any]] = []
+            for key, record in keyed.items():
+                incoming = paper_row(record, key, record.listing_date)
+                old = stored.get(key)
+                if old is None:
+                    conn.execute(_INSERT_PAPER, [incoming[c] for c in PAPER_COLUMNS])
+                    counts.papers_new += 1
+                    changed_text.append(incoming)
+                    continue
+                merged = merge_paper(old, incoming)
+                if merged != old:
+                    conn.execute(_UPDATE_PAPER, [merged[c] for c in PAPER_COLUMNS[1:]] + [key])
+                    if _paper_content_changed(old, merged):
+                        counts.papers_updated += 1
+                    if (merged["title"], merged["abstract"]) != (old["title"], old["abstract"]):
+                        changed_text.append(merged)
+            counts.sightings_written = self._save_sightings(conn, run_id, source, keyed)
+            if tagger is not None:
+                self._save_tags(conn, changed_text, tagger, rules_version or "")
+                counts.papers_tagged = self._count_tagged(conn, list(keyed))
+            self._update_run(
+                conn,
+                run_id,
+                {
+                    **run_fields,
+                    "papers_new": counts.papers_new,
+                    "papers_updated": counts.papers_updated,
+                    "papers_tagged": counts.papers_tagged,
+                },
+            )
+        return counts
+
+    def _stored_papers(self, conn: sqlite3.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(keys, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"SELECT * FROM papers WHERE id IN ({marks})", chunk):
+                found[row["id"]] = {c: row[c] for c in PAPER_COLUMNS}
+        return found
+
+    def _save_sightings(
+        self, conn: sqlite3.Connection, run_id: int, source: str, keyed: dict[str, PaperRecord]
+    ) -> int:
+        written = 0
+        for key, record in keyed.items():
+            values = (record.rank, record.upvotes, record.comments, record.submitter, record.announce_type)
+            row = conn.execute(
+                "SELECT rank, upvotes, comments, submitter, announce_type FROM sightings"
+                " WHERE paper_id = ? AND source = ? AND listing_date = ?",
+                (key, source, record.listing_date),
+            ).fetchone()
+            if row is not None and tuple(row) == values:
+                continue
+            conn.execute(
+                "INSERT INTO sightings (paper_id, source, listing_date, rank, upvotes, comments,"
+                " submitter, announce_type, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (paper_id, source, listing_date) DO UPDATE SET rank = excluded.rank,"
+                " upvotes = excluded.upvotes, comments = excluded.comments,"
+                " submitter = excluded.submitter, announce_type = excluded.announce_type,"
+                " run_id = excluded.run_id",
+                (key, source, record.listing_date, *values, run_id),
+            )
+            written += 1
+        return written
+
+    def _save_tags(
+        self, conn: sqlite3.Connection, rows: list[dict[str, Any]], tagger: Tagger, rules_version: str
+    ) -> None:
+        for row in rows:
+            self.replace_tags(conn, row["id"], tagger(row["title"], row["abstract"]), rules_version)
+
+    @staticmethod
+    def replace_tags(conn: sqlite3.Connection, key: str, matches: Sequence[Any], rules_version: str) -> None:
+        conn.execute("DELETE FROM paper_tags WHERE paper_id = ?", (key,))
+        conn.executemany(
+            "INSERT INTO paper_tags (paper_id, tag, rule, field, matched, rules_version)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(key, m.tag, m.rule, m.field, m.matched, rules_version) for m in matches],
+        )
+
+    def _count_tagged(self, conn: sqlite3.Connection, keys: list[str]) -> int:
+        total = 0
+        for chunk in _chunks(keys, 500):
+            marks = ",".join("?" * len(chunk))
+            total += conn.execute(
+                f"SELECT count(DISTINCT paper_id) FROM paper_tags WHERE paper_id IN ({marks})", chunk
+            ).fetchone()[0]
+        return total
+
+    # -- reading ----------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.conn.execute(sql, params)]
+
+
+def _unique_by_key(entries: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+    """Entries by paper key; a paper listed twice on one page keeps its first (best) rank."""
+    keyed: dict[str, PaperRecord] = {}
+    for record in entries:
+        key = record_key(record)
+        if key is not None and key not in keyed:
+            keyed[key] = record
+    return keyed
+
+
+def _paper_content_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """A paper is 'updated' when something other than its seen-dates changed."""
+    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at"))
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_INSERT_PAPER = f"INSERT INTO papers ({', '.join(PAPER_COLUMNS)}) VALUES ({', '.join('?' * len(PAPER_COLUMNS))})"
+_UPDATE_PAPER = f"UPDATE papers SET {', '.join(f'{c} = ?' for c in PAPER_COLUMNS[1:])} WHERE id = ?"
+
+
+def schema_sql(store: Store) -> str:
+    """The database's schema as SQL, in a stable order, for `db/schema.sql`."""
+    rows = store.conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, name"
+    ).fetchall()
+    header = "-- Generated by `paperfeed schema --write` from db/migrations.py. Do not edit.\n"
+    return header + "".join(f"\n{row['sql'].strip()};\n" for row in rows)
