@@ -1,4 +1,4 @@
-"""The only module that talks to SQLite.
+"""Opening and migrating a paperfeed database, and writing listings and runs.
 
 Every connection runs in WAL mode with a busy timeout, so readers (sqlite3,
 Datasette, pandas) keep reading while a listing is written. A listing's

@@ -1,0 +1,10 @@
+"""The store: the only package that talks to SQLite.
+
+`core` opens, migrates and writes listings and runs; further modules here
+hold the queries of one concern each (reading, the run ledger, ...), so SQL
+never leaks into the rest of the pipeline.
+"""
+
+from pipeline.store.core import SaveCounts, Store, Tagger, connect, schema_sql, utc_now
+
+__all__ = ["SaveCounts", "Store", "Tagger", "connect", "schema_sql", "utc_now"]
