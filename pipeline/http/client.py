@@ -151,6 +151,10 @@ def _exchange(url: str, target: str, headers: dict[str, str], settings: HttpSett
                         body = _read_body(response, exchange, settings, url) if ok else b""
                     finally:
                         response.close()
+                    if exchange.expired:
+                        # The cut-off can look like a clean end (EOF ends the
+                        # headers or an unframed body), so never trust it.
+                        raise _deadline_error(url, settings)
                 except (FetchError, AddressRefused):
                     raise
                 except Exception as exc:  # noqa: BLE001 - every transport failure becomes one line
