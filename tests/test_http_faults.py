@@ -7,7 +7,10 @@ a well-behaved HTTP server, so each test scripts the bytes on the socket.
 from __future__ import annotations
 
 import gzip
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import tracemalloc
@@ -25,8 +28,10 @@ BLOCK = b"x" * (64 * 1024)
 class RawServer:
     """Accepts connections and hands each to `behave(conn, index)` on its own thread."""
 
-    def __init__(self, behave: Callable[["RawServer", socket.socket, int], None]) -> None:
+    def __init__(self, behave: Callable[["RawServer", socket.socket, int], None],
+                 tls: ssl.SSLContext | None = None) -> None:
         self.behave = behave
+        self.tls = tls
         self.connections = 0
         self.sent = 0
         self.stop = threading.Event()
@@ -35,7 +40,7 @@ class RawServer:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
 
     def _accept(self) -> None:
         while not self.stop.is_set():
@@ -49,6 +54,8 @@ class RawServer:
     def _serve(self, conn: socket.socket, index: int) -> None:
         with conn:
             try:
+                if self.tls:
+                    conn = self.tls.wrap_socket(conn, server_side=True)
                 read_request_head(conn)
                 self.behave(self, conn, index)
             except OSError:
@@ -77,8 +84,8 @@ def read_request_head(conn: socket.socket) -> bytes:
 def serve():
     servers: list[RawServer] = []
 
-    def start(behave):
-        servers.append(RawServer(behave))
+    def start(behave, tls=None):
+        servers.append(RawServer(behave, tls))
         return servers[-1]
 
     yield start
@@ -226,3 +233,40 @@ def test_compressed_body_within_the_cap_is_returned_decoded(serve, tmp_path):
     server = serve(behave)
     result = fetch(server.url(), settings_for(tmp_path), expect="json")
     assert result.body == text
+
+
+# TLS: verification is never skipped, and the deadline reaches through the TLS layer.
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    if not shutil.which("openssl"):
+        pytest.skip("openssl command not available to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return cert, context
+
+
+def test_untrusted_certificate_fails_clearly_and_is_not_retried(serve, tmp_path, certificate):
+    server = serve(lambda server, conn, index: server.send(conn, head("Content-Length: 2") + b"ok"),
+                   tls=certificate[1])
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url(), settings_for(tmp_path, retries=2))
+    assert str(caught.value).startswith(f"GET {server.url()}: TLS certificate not trusted: self")
+    assert server.connections == 1
+
+
+def test_deadline_cuts_a_drip_inside_tls(serve, tmp_path, certificate, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))
+    fine = serve(lambda server, conn, index: server.send(conn, head("Content-Length: 2") + b"ok"),
+                 tls=certificate[1])
+    assert fetch(fine.url(), settings_for(tmp_path)).body == b"ok"  # the certificate is trusted
+    server = serve(drip_body, tls=certificate[1])
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 1\.5 s \(deadline\)$"):
+        fetch(server.url(), settings_for(tmp_path, deadline=1.5))
+    assert time.monotonic() - started < 1.5 + 1.0

@@ -11,13 +11,16 @@ and the same pacing as the first.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
+import ssl
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import NameResolutionError, ReadTimeoutError
 
 from pipeline.http.pacing import PacingTimeout, host_turn
 from pipeline.http.result import FetchError, FetchResult, describe_size
@@ -70,10 +73,6 @@ def _causes(exc: BaseException):
 
 def _classify(exc: Exception, settings: HttpSettings) -> tuple[str, bool]:
     """(one-line reason, worth retrying) for a transport failure."""
-    import ssl
-    import http.client
-    from urllib3.exceptions import NameResolutionError, ReadTimeoutError
-
     chain = list(_causes(exc))
 
     def has(kind: type) -> BaseException | None:
@@ -84,8 +83,9 @@ def _classify(exc: Exception, settings: HttpSettings) -> tuple[str, bool]:
         return "invalid URL", False
     if isinstance(exc, requests.exceptions.SSLError) or has(ssl.SSLError):
         cert = has(ssl.SSLCertVerificationError)
-        detail = getattr(cert, "verify_message", None) or "handshake failed"
-        return f"TLS error: {detail}", False
+        if cert is not None:
+            return f"TLS certificate not trusted: {getattr(cert, 'verify_message', '') or cert}", False
+        return "TLS handshake failed", False
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"connect timed out after {settings.connect_timeout:g} s", True
     if isinstance(exc, requests.exceptions.ReadTimeout) or has(ReadTimeoutError):
