@@ -173,3 +173,17 @@ def test_defaults_pace_arxiv_and_allow_no_private_hosts():
     defaults = HttpSettings()
     assert all(defaults.interval_for(h) == 3.0 for h in ("export.arxiv.org", "rss.arxiv.org", "arxiv.org"))
     assert defaults.allow_private == ()
+
+
+def test_fetch_error_survives_pickling_with_its_attributes():
+    import pickle
+
+    error = FetchError("https://example.org/x", "HTTP 429 Too Many Requests", status=429,
+                       rate_limited=True, retry_after=55.0)
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error) == "GET https://example.org/x: HTTP 429 Too Many Requests"
+    assert (copy.url, copy.status, copy.rate_limited, copy.retry_after) == (error.url, 429, True, 55.0)
+
+
+def test_error_reasons_with_line_breaks_are_folded_onto_one_line():
+    assert "\n" not in str(FetchError("https://example.org/", "first line\nsecond\r\nthird"))

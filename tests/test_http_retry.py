@@ -108,7 +108,7 @@ def test_429_that_never_clears_is_reported_as_rate_limited(httpserver, tmp_path)
 def test_no_retries_means_one_request(httpserver, tmp_path):
     settings = HttpSettings(allow_private=("localhost",), min_interval={}, retries=0, state_dir=tmp_path)
     arrivals = scripted(httpserver, [lambda: Response("", 503), ok])
-    with pytest.raises(FetchError, match=r"\(after 1 attempts\)"):
+    with pytest.raises(FetchError, match=r"HTTP 503 Service Unavailable \(after 1 attempt\)$"):
         fetch(httpserver.url_for("/"), settings)
     assert len(arrivals) == 1
 

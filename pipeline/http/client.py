@@ -53,6 +53,11 @@ class _Transient(Exception):
     """A failure worth another attempt (connection trouble, a read timeout)."""
 
 
+def _attempts(retries_used: int) -> str:
+    n = retries_used + 1
+    return f"after {n} attempt{'s' if n != 1 else ''}"
+
+
 def _should_retry_status(status: int) -> bool:
     return status == 429 or 500 <= status <= 599
 
@@ -136,43 +141,52 @@ def _deadline_error(url: str, settings: HttpSettings) -> FetchError:
 
 def _exchange(url: str, target: str, headers: dict[str, str], settings: HttpSettings,
               policy: AddressPolicy) -> _Reply:
-    """One request/response with `target`, during our turn at its host."""
+    """One request/response with `target`, during our turn at its host.
+
+    A pause the server asks for is written into the host's shared pacing
+    state before the turn ends, so other processes honour it too.
+    """
     host = urlsplit(target).hostname or ""
     try:
-        turn_ctx = host_turn(host, settings.interval_for(host), settings.state_dir,
-                             settings.max_wait, lock_wait=settings.max_wait + settings.deadline)
-        with turn_ctx as turn:
-            with new_session(settings.user_agent) as session, Exchange(policy, settings.deadline) as exchange:
-                try:
-                    response = session.get(target, headers=headers, allow_redirects=False, stream=True,
-                                           timeout=(settings.connect_timeout, settings.read_timeout))
-                    try:
-                        ok = 200 <= response.status_code < 300
-                        body = _read_body(response, exchange, settings, url) if ok else b""
-                    finally:
-                        response.close()
-                    if exchange.expired:
-                        # The cut-off can look like a clean end (EOF ends the
-                        # headers or an unframed body), so never trust it.
-                        raise _deadline_error(url, settings)
-                except (FetchError, AddressRefused):
-                    raise
-                except Exception as exc:  # noqa: BLE001 - every transport failure becomes one line
-                    if exchange.out_of_time():
-                        raise _deadline_error(url, settings) from exc
-                    reason, transient = _classify(exc, settings)
-                    raise (_Transient(reason) if transient else FetchError(url, reason)) from exc
-            reply_headers = {k.lower(): v for k, v in response.headers.items()}
-            if _should_retry_status(response.status_code):
-                turn.defer(server_wait(reply_headers) or 0.0)
+        with host_turn(host, settings.interval_for(host), settings.state_dir, settings.max_wait,
+                       lock_wait=settings.max_wait + settings.deadline) as turn:
+            reply = _talk(url, target, headers, settings, policy)
+            if _should_retry_status(reply.status):
+                turn.defer(server_wait(reply.headers) or 0.0)
+            return reply
     except PacingTimeout as exc:
         raise FetchError(url, str(exc), rate_limited=exc.rate_limited, retry_after=exc.wait) from exc
+
+
+def _talk(url: str, target: str, headers: dict[str, str], settings: HttpSettings,
+          policy: AddressPolicy) -> _Reply:
+    """Send the request and read the reply under the deadline; connection closed on return."""
+    with new_session(settings.user_agent) as session, Exchange(policy, settings.deadline) as exchange:
+        try:
+            response = session.get(target, headers=headers, allow_redirects=False, stream=True,
+                                   timeout=(settings.connect_timeout, settings.read_timeout))
+            try:
+                ok = 200 <= response.status_code < 300
+                body = _read_body(response, exchange, settings, url) if ok else b""
+            finally:
+                response.close()
+            if exchange.expired:
+                # The cut-off can look like a clean end (EOF ends the headers
+                # or an unframed body), so never trust it.
+                raise _deadline_error(url, settings)
+        except (FetchError, AddressRefused):
+            raise
+        except Exception as exc:  # noqa: BLE001 - every transport failure becomes one line
+            if exchange.out_of_time():
+                raise _deadline_error(url, settings) from exc
+            reason, transient = _classify(exc, settings)
+            raise (_Transient(reason) if transient else FetchError(url, reason)) from exc
     status = response.status_code
     try:
         reason = HTTPStatus(status).phrase  # servers vary in case and wording
     except ValueError:
         reason = response.reason or ""
-    return _Reply(target, status, reason, reply_headers, body)
+    return _Reply(target, status, reason, {k.lower(): v for k, v in response.headers.items()}, body)
 
 
 def _check_target(url: str, target: str, hops: int, policy: AddressPolicy) -> None:
@@ -225,7 +239,7 @@ def fetch(
             raise FetchError(url, f"{via}private address {exc.address} refused") from None
         except _Transient as exc:
             if retries_used >= settings.retries:
-                raise FetchError(url, f"{exc} (after {retries_used + 1} attempts)") from None
+                raise FetchError(url, f"{exc} ({_attempts(retries_used)})") from None
             wait = backoff(retries_used, settings.backoff_base, settings.max_wait)
             log.info("GET %s: %s; retrying in %.1f s", target, exc, wait)
             time.sleep(wait)
@@ -255,7 +269,7 @@ def fetch(
             raise FetchError(url, f"{described}; asked to wait {hint:.0f} s, over max_wait "
                                   f"{settings.max_wait:g} s", status=status, rate_limited=True, retry_after=hint)
         if retries_used >= settings.retries:
-            raise FetchError(url, f"{described} (after {retries_used + 1} attempts)", status=status,
+            raise FetchError(url, f"{described} ({_attempts(retries_used)})", status=status,
                              rate_limited=status == 429, retry_after=hint)
         wait = hint if hint is not None else backoff(retries_used, settings.backoff_base, settings.max_wait)
         log.info("GET %s: %s; retrying in %.1f s", target, described, wait)

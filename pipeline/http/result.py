@@ -54,6 +54,14 @@ class FetchError(Exception):
         self.rate_limited = rate_limited
         self.retry_after = retry_after
 
+    def __reduce__(self):  # keep attributes across pickling (multiprocessing, logging queues)
+        return (_rebuild_fetch_error, (self.url, self.reason, self.status, self.rate_limited, self.retry_after))
+
+
+def _rebuild_fetch_error(url: str, reason: str, status: int | None, rate_limited: bool,
+                         retry_after: float | None) -> FetchError:
+    return FetchError(url, reason, status=status, rate_limited=rate_limited, retry_after=retry_after)
+
 
 def describe_size(n: int) -> str:
     """Render a byte count the way people write caps: `20 MiB`, `512 KiB`."""

@@ -10,6 +10,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 import requests
@@ -82,7 +83,7 @@ class HttpSettings:
         intervals = {str(h).strip().lower(): float(s) for h, s in dict(self.min_interval).items()}
         if any(s < 0 for s in intervals.values()):
             raise ValueError("http.min_interval values must be >= 0")
-        set_(self, "min_interval", intervals)
+        set_(self, "min_interval", MappingProxyType(intervals))
         set_(self, "state_dir", Path(self.state_dir))
 
     @classmethod
