@@ -107,7 +107,7 @@ def test_two_processes_never_start_requests_closer_than_the_interval(recorder, t
     run_together(rec.server.url_for("/"), tmp_path, interval=1.0, count=3)
     assert len(rec.arrivals) == 6
     # Stamps are taken just before connecting; allow for connection set-up jitter.
-    assert min(rec.gaps()) >= 0.95
+    assert min(rec.gaps()) >= 0.9
 
 
 def test_two_processes_never_hold_two_connections_to_a_paced_host(recorder, tmp_path):
