@@ -157,6 +157,15 @@ def test_settings_from_a_toml_table(tmp_path):
     assert HttpSettings.from_mapping({}).max_bytes == 20 * 1024 * 1024
 
 
+def test_configured_pacing_adds_to_the_arxiv_defaults_instead_of_replacing_them():
+    built = HttpSettings.from_mapping({"min_interval": {"export.arxiv.org": 5, "arxiv.org": 0,
+                                                        "api.biorxiv.org": 1}})
+    assert built.interval_for("export.arxiv.org") == 5.0
+    assert built.interval_for("rss.arxiv.org") == 3.0
+    assert built.interval_for("arxiv.org") == 0.0
+    assert built.interval_for("api.biorxiv.org") == 1.0
+
+
 def test_misspelt_setting_is_refused_not_ignored():
     with pytest.raises(ValueError, match="max_wiat"):
         HttpSettings.from_mapping({"max_wiat": 10})

@@ -93,7 +93,8 @@ class HttpSettings:
         Unknown keys are an error: a misspelt `max_wait` silently falling back
         to its default is exactly the kind of quiet misconfiguration this
         layer exists to prevent. `overrides` (e.g. the CLI's `state_dir`)
-        win over the table.
+        win over the table. `min_interval` entries add to the default arXiv
+        pacing; set a host to 0 to unpace it.
         """
         known = {f.name for f in fields(cls)}
         values = {**dict(table), **overrides}
@@ -102,6 +103,10 @@ class HttpSettings:
             raise ValueError(f"unknown [http] setting(s): {', '.join(unknown)}")
         if "allow_private" in values:
             values["allow_private"] = tuple(values["allow_private"])
+        if "min_interval" in values:
+            # Adds to the arXiv defaults rather than replacing them: pacing one
+            # arXiv host must not silently unpace the others (0 unpaces one).
+            values["min_interval"] = {**_default_min_interval(), **dict(values["min_interval"])}
         return cls(**values)
 
     def interval_for(self, host: str) -> float:
