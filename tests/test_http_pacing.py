@@ -171,3 +171,12 @@ def test_unpaced_hosts_leave_no_state_behind(recorder, tmp_path):
     rec = recorder()
     fetch(rec.server.url_for("/"), settings_for(tmp_path / "state", min_interval={}))
     assert not (tmp_path / "state").exists()
+
+
+def test_unusable_state_directory_is_a_clear_error_not_an_unpaced_request(recorder, tmp_path):
+    rec = recorder()
+    not_a_dir = tmp_path / "state"
+    not_a_dir.write_text("a file where the directory should be")
+    with pytest.raises(FetchError, match="pacing state in .* unusable"):
+        fetch(rec.server.url_for("/"), settings_for(not_a_dir))
+    assert rec.arrivals == []

@@ -156,6 +156,8 @@ def _exchange(url: str, target: str, headers: dict[str, str], settings: HttpSett
             return reply
     except PacingTimeout as exc:
         raise FetchError(url, str(exc), rate_limited=exc.rate_limited, retry_after=exc.wait) from exc
+    except OSError as exc:  # _talk turns its own OSErrors into FetchError; these are pacing's
+        raise FetchError(url, f"pacing state in {settings.state_dir} unusable: {exc.strerror or exc}") from exc
 
 
 def _talk(url: str, target: str, headers: dict[str, str], settings: HttpSettings,
