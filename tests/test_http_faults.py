@@ -145,6 +145,28 @@ def test_silent_server_trips_the_read_timeout_and_is_retried(serve, tmp_path):
     assert server.connections == 2
 
 
+def test_unanswered_connect_trips_the_connect_timeout_and_is_retried(tmp_path):
+    """A listener whose accept queue is full: Linux drops further SYNs, as a blackholed host would."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/"
+        with pytest.raises(FetchError) as caught:
+            fetch(url, settings_for(tmp_path, connect_timeout=0.3, retries=1))
+        assert str(caught.value) == f"GET {url}: connect timed out after 0.3 s (after 2 attempts)"
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
 # Connections that fail half-way are retried.
 
 def hang_up_first(server, conn, index):
