@@ -6,6 +6,7 @@ as one line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from datetime import date
@@ -33,7 +34,8 @@ class Session:
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
             config = load_config(self.config_dir)
-            config.http.state_dir = self.db_path.resolve().parent
+            # Pacing and lock files live next to the database, shared by every process using it.
+            config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
             self._pipeline = Pipeline(store=Store(self.db_path), config=config)
         return self._pipeline
 
