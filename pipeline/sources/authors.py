@@ -106,6 +106,7 @@ def split_semicolons(text: str | None) -> tuple[str, ...]:
 def split_author_string(text: str | None) -> tuple[str, ...]:
     """Best reading of an author string of unknown origin (generic feeds)."""
     text = clean_text(re.sub(r"<[^>]*>", " ", text or ""))
+    text = re.sub(r",?\s*et al\.?$", "", _NOT_SHOWN_RE.sub("", text).strip())
     if not text:
         return ()
     if ";" in text:
