@@ -21,6 +21,7 @@ _BLOCK_TAG_RE = re.compile(rf"</?(?:{_BLOCK_TAGS})(?:\s[^<>]*)?/?>", re.IGNORECA
 _INLINE_TAG_RE = re.compile(
     rf"</?(?:(?:{_INLINE_TAGS})|(?:jats|mml):[\w.-]+)(?:\s[^<>]*)?/?>", re.IGNORECASE
 )
+_SUPERSCRIPT_RE = re.compile(r"<sup(?:\s[^<>]*)?>", re.IGNORECASE)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACE_RE = re.compile(r"\s+")
 _DAY_ONLY_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
@@ -39,6 +40,7 @@ def html_to_text(text: str | None) -> str:
     if not text:
         return ""
     text = _SCRIPT_RE.sub(" ", text)
+    text = _SUPERSCRIPT_RE.sub("^", text)  # 10<sup>6</sup> must not read as 106
     text = _BLOCK_TAG_RE.sub(" ", text)
     text = _INLINE_TAG_RE.sub("", text)
     return clean_text(text)
@@ -49,7 +51,8 @@ def detail_text(entry: dict, key: str) -> str:
     value = entry.get(key)
     if not isinstance(value, str):
         return ""
-    detail = entry.get(f"{key}_detail") or {}
+    # feedparser keeps the type in `<key>_detail`, or beside the value in content items.
+    detail = entry.get(f"{key}_detail") or entry
     if "html" in str(detail.get("type", "")):
         return html_to_text(value)
     return clean_text(value)

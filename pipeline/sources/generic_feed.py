@@ -98,14 +98,21 @@ def _authors(entry: dict) -> tuple[str, ...]:
     return tuple(author for name in names for author in split_author_string(name))
 
 
+def _abstract(entry: dict) -> str:
+    # For Atom <content> feedparser copies the value to `summary` but not its
+    # type, which stays on the content item.
+    content = entry.get("content")
+    first = content[0] if isinstance(content, list) and content and isinstance(content[0], dict) else None
+    if entry.get("summary_detail") or first is None:
+        return detail_text(entry, "summary")
+    return detail_text(first, "value")
+
+
 def _record(entry: dict, listing: Listing) -> PaperRecord | None:
     title = detail_text(entry, "title")
     if not title:
         return None
-    abstract = detail_text(entry, "summary")
-    if not abstract and isinstance(entry.get("content"), list) and entry["content"]:
-        first = entry["content"][0]
-        abstract = detail_text(first, "value") if isinstance(first, dict) else ""
+    abstract = _abstract(entry)
     arxiv, (doi, doi_version) = _identity(entry, title, abstract, listing)
     published = feed_date_iso(entry, "published") or feed_date_iso(entry, "updated")
     raw_date = entry.get("published") or entry.get("updated")
