@@ -72,7 +72,8 @@ def _record(entry: dict, category: str | None, server: str) -> PaperRecord | Non
     authors = entry.get("authors")
     creator = authors[0].get("name") if isinstance(authors, list) and authors and isinstance(authors[0], dict) else None
     return PaperRecord(
-        title=clean_text(_text(entry, "title")) or clean_text(_text(entry, "dc_title")),
+        # Titles may carry inline HTML (<i>in vivo</i>) as well as a bare "<".
+        title=html_to_text(_text(entry, "title")) or html_to_text(_text(entry, "dc_title")),
         doi=doi,
         preprint_version=version,
         # CDATA abstracts may hold inline HTML (<i>, <sub>) but also "p < 0.05".
