@@ -88,7 +88,7 @@ def parse(raw: bytes) -> Listing:
 
 def _listing_date(feed: dict, entries: list[dict], format_name: str) -> str | None:
     if format_name == "arxiv-rdf":
-        stamp = written_datetime(feed.get("updated"))  # channel dc:date
+        stamp = written_datetime(dict.get(feed, "updated"))  # channel dc:date
         if stamp is None:
             return None
         if stamp.tzinfo is not None:
@@ -101,7 +101,7 @@ def _listing_date(feed: dict, entries: list[dict], format_name: str) -> str | No
         stamp = written_datetime(candidate)
         if stamp is not None:
             return stamp.date().isoformat()
-    built = written_datetime(feed.get("updated"))
+    built = written_datetime(dict.get(feed, "updated"))
     if built is not None and built.tzinfo is not None:
         return built.astimezone(_eastern()).date().isoformat()
     return None

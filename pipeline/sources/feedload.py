@@ -56,7 +56,10 @@ def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
         title = _HTML_TITLE_RE.search(raw[:65536])
         shown = clean_text(title.group(1).decode("utf-8", "replace"))[:120] if title else ""
         raise ParseError(f"{what}: got an HTML page instead of a feed (title: {shown!r})")
-    parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as error:  # its lenient fallback parser can trip over broken markup
+        raise ParseError(f"{what}: unreadable feed ({type(error).__name__}: {clean_text(str(error))[:120]})") from None
     bozo = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN_BOZO)
     reason = clean_text(str(parsed.get("bozo_exception", "")))[:200] if bozo else ""
     version = parsed.get("version") or ""

@@ -108,7 +108,9 @@ def utc_iso(value: datetime | time.struct_time | None) -> str | None:
 def feed_date_iso(entry: dict, key: str) -> str | None:
     """A feedparser date field as an ISO day (when the feed gives only a day)
     or a UTC timestamp, so that a bare `2019-11-29` does not become midnight UTC."""
-    raw = entry.get(key)
+    # dict.get, not entry.get: feedparser answers a missing `updated` with
+    # `published`, and the two mean different things here.
+    raw = dict.get(entry, key)
     if isinstance(raw, str):
         day_only = _DAY_ONLY_RE.match(raw)
         if day_only:
@@ -116,5 +118,5 @@ def feed_date_iso(entry: dict, key: str) -> str | None:
         written = written_datetime(raw)
         if written is not None and written.tzinfo is not None:
             return utc_iso(written)
-    parsed = entry.get(f"{key}_parsed")
+    parsed = dict.get(entry, f"{key}_parsed")
     return utc_iso(parsed) if isinstance(parsed, time.struct_time) else None

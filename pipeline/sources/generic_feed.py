@@ -115,7 +115,7 @@ def _record(entry: dict, listing: Listing) -> PaperRecord | None:
     abstract = _abstract(entry)
     arxiv, (doi, doi_version) = _identity(entry, title, abstract, listing)
     published = feed_date_iso(entry, "published") or feed_date_iso(entry, "updated")
-    raw_date = entry.get("published") or entry.get("updated")
+    raw_date = dict.get(entry, "published") or dict.get(entry, "updated")
     link = entry.get("link") if isinstance(entry.get("link"), str) else None
     record = PaperRecord(
         title=title,
