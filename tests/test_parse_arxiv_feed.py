@@ -5,6 +5,7 @@ fixtures/SOURCES-feeds.md for where each file came from).
 """
 
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ LEGACY_2018 = "physbiblio_export-rss_hep-ex_2018-05-23.rdf.xml"
 LEGACY_2021 = "physbiblio_export-rss_hep-ex_2021-07-08_descriptions-replaced.rdf.xml"
 
 
+@lru_cache(maxsize=None)  # the big Atom file is read by several tests; none mutates the result
 def parse(name: str):
     return arxiv_feed.parse((FIXTURES / name).read_bytes())
 

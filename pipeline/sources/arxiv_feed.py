@@ -8,7 +8,9 @@ category and "CROSS LISTED"/"UPDATED" into the title. Records come out the same.
 
 Dates: arXiv names an announcement by the US/Eastern midnight that follows the
 20:00 ET mailing (RSS `pubDate` `Mon, 22 Sep 2025 00:00:00 -0400` is the
-2025-09-22 listing). `published_at` is that midnight in UTC for new papers and
+2025-09-22 listing). Legacy feeds only carry the build time of that evening
+(`dc:date 2018-05-23T20:30:00-05:00`), so from 20:00 ET on the listing day is
+the next day (2018-05-24), which names the batch as the current feeds would. `published_at` is that midnight in UTC for new papers and
 cross-lists; replacements are old papers, so their announcement goes to
 `updated_at` and `published_at` stays None rather than pretending to be v1.
 """
@@ -24,7 +26,7 @@ from pipeline.record import Listing, PaperRecord, ParseError
 
 from .authors import split_arxiv_creators, split_legacy_creators
 from .feedload import load_feed, looks_like_feed
-from .feedtext import clean_text, detail_text, html_to_text, next_day, utc_iso, written_datetime
+from .feedtext import clean_text, html_to_text, next_day, utc_iso, written_datetime
 
 _FORMATS = {"rss20": "arxiv-rss", "atom10": "arxiv-atom", "atom03": "arxiv-atom", "rss10": "arxiv-rdf", "rss090": "arxiv-rdf"}
 _REPLACEMENTS = {"replace", "replace-cross"}
@@ -87,6 +89,13 @@ def parse(raw: bytes) -> Listing:
 
 
 def _listing_date(feed: dict, entries: list[dict], format_name: str) -> str | None:
+    try:
+        return _announcement_day(feed, entries, format_name)
+    except (OverflowError, ValueError):  # a year-9999 date pushed past the calendar
+        return None
+
+
+def _announcement_day(feed: dict, entries: list[dict], format_name: str) -> str | None:
     if format_name == "arxiv-rdf":
         stamp = written_datetime(dict.get(feed, "updated"))  # channel dc:date
         if stamp is None:
