@@ -7,17 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pipeline.record import Listing, ParseError
-from pipeline.sources import arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed
+from pipeline.sources import FORMATS, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed
 from pipeline.sources.feedtext import html_to_text, written_day
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-MODULES = {
-    "arxiv_feed": arxiv_feed,
-    "arxiv_api": arxiv_api,
-    "biorxiv_rss": biorxiv_rss,
-    "biorxiv_api": biorxiv_api,
-    "generic_feed": generic_feed,
-}
+# Every registered format, so that a new one must not claim another's fixtures.
+MODULES = {module.__name__.rsplit(".", 1)[1]: module for module in FORMATS}
 
 
 def fixture(relative: str) -> bytes:
@@ -85,7 +80,7 @@ def test_generic_parser_reads_the_real_biorxiv_feed():
     "relative, message",
     [
         ("feeds/hf_papers_daily_2024-08-01_slbqc_first8KB.html", "HTML page .*Daily Papers - Hugging Face"),
-        ("feeds/hf_api_daily_papers_2024-10-25_deep-diver_first4.json", "not an RSS/Atom feed"),
+        ("hf/hf_api_daily_papers_2024-10-25_deep-diver_first4.json", "not an RSS/Atom feed"),
         ("feeds/biopython_esearch1.xml", "not an RSS/Atom feed"),
         ("biorxiv/published-doc_api-biorxiv_details_2026-08-01_ABRIDGED.json", "not an RSS/Atom feed"),
     ],
@@ -145,13 +140,21 @@ SNIFF_EXPECTATIONS = {
     "feeds/handmade_pubmed-search_rss20.xml": "generic_feed",
     "feeds/handmade_journal-toc_atom.xml": "generic_feed",
     "feeds/biopython_esearch1.xml": None,
-    "feeds/hf_api_daily_papers_2024-10-25_deep-diver_first4.json": None,
-    "feeds/hf_papers_daily_2024-08-01_slbqc_first8KB.html": None,
+    "feeds/hf_papers_daily_2024-08-01_slbqc_first8KB.html": None,  # no DailyPapers data, no cards
+    "hf/hf_api_daily_papers_2024-10-25_deep-diver_first4.json": "hf_api",
+    "hf/hf_papers_daily_2024-08-01_DailyPapers_data-props.unescaped.json": "hf_api",
+    "hf/hf_papers_daily_2024-08-01_slbqc.html": "hf_html",
 }
 
 
 def test_every_fixture_has_a_sniff_expectation():
-    on_disk = {str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*") if p.suffix != ".md"}
+    folders = ("arxiv", "biorxiv", "feeds", "hf")  # the saved source responses
+    on_disk = {
+        str(p.relative_to(FIXTURES))
+        for folder in folders
+        for p in (FIXTURES / folder).glob("*")
+        if p.is_file() and p.suffix != ".md"
+    }
     assert on_disk == set(SNIFF_EXPECTATIONS)
 
 

@@ -14,6 +14,8 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
+from pipeline.text import clean_text as collapse_text
+
 # Block-level tags become a space, inline ones vanish: `H<sub>2</sub>O` is H2O.
 _BLOCK_TAGS = "p|br|div|li|ul|ol|h[1-6]|hr|blockquote|table|tr|td|th|pre|section"
 _INLINE_TAGS = "a|abbr|b|big|code|em|font|i|img|small|span|strong|sub|sup|tt|u|q|cite|mark"
@@ -28,10 +30,8 @@ _DAY_ONLY_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
 def clean_text(text: str | None) -> str:
-    """Entities decoded and whitespace collapsed; `<`, `$`, `\\` kept."""
-    if not text:
-        return ""
-    return _SPACE_RE.sub(" ", html.unescape(text)).strip()
+    """Entities decoded and whitespace collapsed; `<`, `$`, `\\` kept. Empty text is ""."""
+    return collapse_text(text) or ""
 
 
 def html_to_text(text: str | None) -> str:
