@@ -70,17 +70,25 @@ class _Bits:
         return bit
 
 
-def _plural_forms(form: str) -> list[str]:
-    """Plural spellings of the last word of a term ("radiograph" -> "radiographs")."""
-    last = form.rsplit(" ", 1)[-1]
+def _plural_endings(form: str) -> list[tuple[int, str]]:
+    """How to pluralise the last word of a term: (characters to drop, suffix) pairs.
+
+    Computed on the lower-case form and applied to both spellings, so "PACS"
+    and "pacs" get the same variants.
+    """
+    last = form.rsplit(" ", 1)[-1].lower()
     if not last[-1:].isalpha():
         return []
-    forms = [form + "s"]
+    endings = [(0, "s")]
     if last.endswith(("s", "x", "ch", "sh")):
-        forms.append(form + "es")
+        endings.append((0, "es"))
     elif len(last) > 2 and last.endswith("y") and last[-2] not in "aeiou":
-        forms.append(form[:-1] + "ies")
-    return forms
+        endings.append((1, "ies"))
+    return endings
+
+
+def _variants(form: str, endings: list[tuple[int, str]]) -> list[str]:
+    return [form] + [form[: len(form) - drop] + suffix for drop, suffix in endings]
 
 
 def _cased_form(term: str) -> str:
@@ -101,10 +109,11 @@ class _KeyTable:
         is_stem = term.endswith("*")
         core = term[:-1] if is_stem else term
         form = term_matching_form(core)
-        forms = [form] if is_stem or not plurals else [form, *_plural_forms(form)]
+        endings = [] if is_stem or not plurals else _plural_endings(form)
+        forms = _variants(form, endings)
         cased = _cased_form(core) if case_sensitive and any(ch.isupper() for ch in core) else None
-        cased_forms = [cased] if cased is None or is_stem or not plurals else [cased, *_plural_forms(cased)]
-        for variant, cased_variant in zip(forms, cased_forms):
+        cased_forms: list[str | None] = [None] * len(forms) if cased is None else _variants(cased, endings)
+        for variant, cased_variant in zip(forms, cased_forms, strict=True):
             key = " " + variant if is_stem else " " + variant + " "
             kid = self.kid_of.get(key)
             if kid is None:
