@@ -7,7 +7,9 @@ times `rules.tag` over all of them, then times the floor: one bare
 `Automaton.iter()` over the same texts (already lower-cased and
 punctuation-folded, so the floor pays for nothing but the scan) with exactly
 the rule set's automaton keys. Prints papers/s for both and their ratio.
-The targets are >= 20,000 papers/s and a ratio <= 1.5.
+It also times the floor plus the text preparation every real scan needs
+(de-TeX, lower-case, fold punctuation) for context. The targets are
+>= 20,000 papers/s and a ratio <= 1.5.
 """
 
 from __future__ import annotations
@@ -71,14 +73,23 @@ def main() -> None:
             for _ in floor_automaton.iter(abstract):
                 pass
 
+    def prepare_and_scan_all() -> None:
+        for title, abstract in papers:
+            for _ in floor_automaton.iter(matching_form(detex(title))):
+                pass
+            for _ in floor_automaton.iter(matching_form(detex(abstract or ""))):
+                pass
+
     tagged = best_of(args.runs, tag_all)
     floor = best_of(args.runs, scan_all)
+    prepared_floor = best_of(args.runs, prepare_and_scan_all)
     n = len(papers)
     print(f"rules {rules.version}: {len(rules.tags)} tags, {len(rules.terms)} automaton keys; {n} papers "
           f"from {len(real_papers())} real abstracts")
     print(f"rules.tag    {n / tagged:10,.0f} papers/s  ({tagged:.2f} s)")
     print(f"floor scan   {n / floor:10,.0f} papers/s  ({floor:.2f} s)")
-    print(f"ratio        {tagged / floor:10.2f} x the floor")
+    print(f"floor + text preparation (de-TeX, fold) {n / prepared_floor:,.0f} papers/s")
+    print(f"ratio        {tagged / floor:10.2f} x the floor  ({tagged / prepared_floor:.2f} x floor + preparation)")
 
 
 if __name__ == "__main__":

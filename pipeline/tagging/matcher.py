@@ -1,15 +1,15 @@
 """Single-pass tagging: every rule term in one Aho-Corasick automaton.
 
-Per-term regular expressions cost one scan of the abstract per term; with a
-few hundred terms that is two orders of magnitude slower than one automaton
-scan. So every term of every rule is compiled into one automaton over the
-matching form of the text (see detex.py), where word boundaries are spaces
-built into the keys: " ct " cannot fire inside "predict" and needs no check
-after the hit. What the scan yields is folded into one integer bit mask per
-field (one bit per term group), so evaluating a rule is a handful of integer
-operations. Only case-sensitive acronyms ("CT" but not "ct") are verified
-after the hit, against the original spelling. Regular expressions, for the
-few rules that need them, run as one combined pattern.
+Per-term regular expressions cost one scan of the abstract per term; with
+several hundred terms that is two orders of magnitude slower than one
+automaton scan. So every term of every rule is compiled into one automaton
+over the matching form of the text (see detex.py), where word boundaries are
+spaces built into the keys: " ct " cannot fire inside "predict" and needs no
+check after the hit. The hits are folded into one integer bit mask per field
+(one bit per term group, see keys.py), so evaluating a rule is a handful of
+integer operations. Only case-sensitive acronyms are verified after the hit.
+Regular expressions, for the few rules that need them, run as one combined
+pattern and only when a tag that uses them could still fire.
 """
 
 from __future__ import annotations
@@ -17,14 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import ahocorasick
+from pipeline.tagging.detex import detex, matching_form
+from pipeline.tagging.keys import CASE_CHECK, SEPARATORS_TO_SPACE, BitAllocator, KeyTable
+from pipeline.tagging.rules import RuleError, RuleFile
 
-from pipeline.tagging.detex import detex, matching_form, term_matching_form
-from pipeline.tagging.rules import RuleFile, RuleError
-
-_CASE_CHECK = 1  # bit 0 marks hits whose spelling must still be verified
 _WORD_TAIL = re.compile(r"\w*")
-_SEPARATORS_TO_SPACE = str.maketrans({ch: " " for ch in "-_/\\()[]{},.;:!?\"'&+=<>|~`^%$#@*\u2010\u2011\u2013\u2014"})
 MAX_EVIDENCE_WORDS = 6
 
 
@@ -43,13 +40,16 @@ class _Rule:
     name: str
     any_bits: int
     all_bits: tuple[int, ...]
+    context_bits: int  # all the all-groups' bits together, for evidence
     none_bits: int
     in_title: bool
     in_abstract: bool
     weight: float
+    any_kids: frozenset = frozenset()  # automaton keys that can satisfy `any`, for evidence
+    context_kids: frozenset = frozenset()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Tag:
     name: str
     trigger: int
@@ -60,80 +60,16 @@ class _Tag:
     requires: tuple[int, ...]
 
 
-class _Bits:
-    def __init__(self) -> None:
-        self.next = 1  # bit 0 is _CASE_CHECK
+class _Field:
+    """One field of one paper: its readable text, what the scan found, and its bits."""
 
-    def new(self) -> int:
-        bit = 1 << self.next
-        self.next += 1
-        return bit
+    __slots__ = ("text", "form", "hits", "spans", "mask", "first")
 
-
-def _plural_endings(form: str) -> list[tuple[int, str]]:
-    """How to pluralise the last word of a term: (characters to drop, suffix) pairs.
-
-    Computed on the lower-case form and applied to both spellings, so "PACS"
-    and "pacs" get the same variants.
-    """
-    last = form.rsplit(" ", 1)[-1].lower()
-    if not last[-1:].isalpha():
-        return []
-    endings = [(0, "s")]
-    if last.endswith(("s", "x", "ch", "sh")):
-        endings.append((0, "es"))
-    elif len(last) > 2 and last.endswith("y") and last[-2] not in "aeiou":
-        endings.append((1, "ies"))
-    return endings
-
-
-def _variants(form: str, endings: list[tuple[int, str]]) -> list[str]:
-    return [form] + [form[: len(form) - drop] + suffix for drop, suffix in endings]
-
-
-def _cased_form(term: str) -> str:
-    return " ".join(term.translate(_SEPARATORS_TO_SPACE).split())
-
-
-class _KeyTable:
-    """Collects automaton keys; several terms may share a key."""
-
-    def __init__(self) -> None:
-        self.kid_of: dict[str, int] = {}
-        self.plain_bits: list[int] = []
-        self.cased: list[list[tuple[str, int]]] = []  # per key: (exact spelling, bits)
-        self.length: list[int] = []
-        self.stem: list[bool] = []
-
-    def add(self, term: str, bits: int, case_sensitive: bool, plurals: bool) -> None:
-        is_stem = term.endswith("*")
-        core = term[:-1] if is_stem else term
-        form = term_matching_form(core)
-        endings = [] if is_stem or not plurals else _plural_endings(form)
-        forms = _variants(form, endings)
-        cased = _cased_form(core) if case_sensitive and any(ch.isupper() for ch in core) else None
-        cased_forms: list[str | None] = [None] * len(forms) if cased is None else _variants(cased, endings)
-        for variant, cased_variant in zip(forms, cased_forms, strict=True):
-            key = " " + variant if is_stem else " " + variant + " "
-            kid = self.kid_of.get(key)
-            if kid is None:
-                kid = self.kid_of[key] = len(self.plain_bits)
-                self.plain_bits.append(0)
-                self.cased.append([])
-                self.length.append(len(key))
-                self.stem.append(is_stem)
-            if cased_variant is None:
-                self.plain_bits[kid] |= bits
-            else:
-                self.cased[kid].append((cased_variant, bits))
-
-    def automaton(self) -> tuple[ahocorasick.Automaton, list[int]]:
-        masks = [bits | (_CASE_CHECK if self.cased[kid] else 0) for kid, bits in enumerate(self.plain_bits)]
-        automaton = ahocorasick.Automaton()
-        for key, kid in self.kid_of.items():
-            automaton.add_word(key, kid)
-        automaton.make_automaton()
-        return automaton, masks
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.form = matching_form(text)
+        self.spans: list[tuple[int, int, int]] = []  # (start, stop, bits) found by regex
+        self.first: dict[int, int] | None = None  # key id -> end of its first counted hit
 
 
 class RuleSet:
@@ -145,197 +81,237 @@ class RuleSet:
         self.tags = [tag.name for tag in rule_file.tags]
         self._title_weight = rule_file.title_weight
         index = {name: i for i, name in enumerate(self.tags)}
-        bits = _Bits()
-        keys = _KeyTable()
-        regex_parts: list[str] = []
+        bits = BitAllocator()
+        keys = KeyTable()
+        patterns: dict[bool, list[str]] = {False: [], True: []}  # case_sensitive -> named patterns
         self._regex_bits: dict[str, int] = {}
+        regex_tags: list[int] = []
 
-        def group(terms, case_sensitive=False, plurals=True, patterns=()) -> int:
-            if not terms and not patterns:
+        def group(terms, case_sensitive=False, plurals=True, regexes=()) -> int:
+            if not terms and not regexes:
                 return 0
             bit = bits.new()
             for term in terms:
                 keys.add(term, bit, case_sensitive, plurals)
-            for pattern in patterns:
-                name = f"r{len(regex_parts)}"
-                flags = "" if case_sensitive else "(?i)"
-                regex_parts.append(f"(?P<{name}>{flags and '(?i:'}{pattern}{flags and ')'})")
+            for pattern in regexes:
+                name = f"r{len(self._regex_bits)}"
+                patterns[case_sensitive].append(f"(?P<{name}>{pattern})")
                 self._regex_bits[name] = bit
             return bit
 
         compiled: list[_Tag] = []
-        for tag in rule_file.tags:
+        for number, tag in enumerate(rule_file.tags):
             rules = []
             for rule in tag.rules:
                 cs, pl = rule.case_sensitive, rule.plurals
-                rules.append(
-                    _Rule(
-                        name=rule.name,
-                        any_bits=group(rule.any, cs, pl, rule.regex),
-                        all_bits=tuple(group(terms, cs, pl) for terms in rule.all),
-                        none_bits=group(rule.none),
-                        in_title=rule.scope in ("title", "both"),
-                        in_abstract=rule.scope in ("abstract", "both"),
-                        weight=rule.weight,
-                    )
-                )
+                all_bits = tuple(group(terms, cs, pl) for terms in rule.all)
+                context = 0
+                for bit in all_bits:
+                    context |= bit
+                rules.append(_Rule(rule.name, group(rule.any, cs, pl, rule.regex), all_bits, context,
+                                   group(rule.none), rule.scope in ("title", "both"),
+                                   rule.scope in ("abstract", "both"), rule.weight))
+                if rule.regex and number not in regex_tags:
+                    regex_tags.append(number)
             trigger = 0
             for rule in rules:
                 trigger |= rule.any_bits
-            compiled.append(
-                _Tag(
-                    name=tag.name,
-                    trigger=trigger,
-                    none_bits=group(tag.none),
-                    rules=tuple(rules),
-                    threshold=tag.threshold,
-                    implies=tuple(index[name] for name in tag.implies),
-                    requires=tuple(index[name] for name in tag.requires),
-                )
-            )
+            compiled.append(_Tag(tag.name, trigger, group(tag.none), tuple(rules), tag.threshold,
+                                 tuple(index[name] for name in tag.implies),
+                                 tuple(index[name] for name in tag.requires)))
         self._tags = compiled
+        self._triggers = tuple(tag.trigger for tag in compiled)
+        self._regex_tags = tuple(regex_tags)
         self._automaton, self._kid_bits = keys.automaton()
         self._kid_cased = keys.cased
         self._kid_length = keys.length
         self._kid_stem = keys.stem
+        for tag in compiled:
+            for rule in tag.rules:
+                rule.any_kids = self._kids_with(rule.any_bits)
+                rule.context_kids = self._kids_with(rule.context_bits)
         try:
-            self._regex = re.compile("|".join(regex_parts)) if regex_parts else None
-        except re.error as exc:  # each pattern compiled alone at load; only the combination can fail here
-            raise RuleError(f"{rule_file.path}: regexes cannot be combined (named groups or backreferences?): {exc}") from None
+            self._folded_regex = re.compile("|".join(patterns[False])) if patterns[False] else None
+            self._cased_regex = re.compile("|".join(patterns[True])) if patterns[True] else None
+        except re.error as exc:  # each pattern compiled alone at load; only the combination can fail
+            raise RuleError(f"{rule_file.path}: regexes cannot be combined "
+                            f"(named groups or backreferences?): {exc}") from None
+
+    def _kids_with(self, bits: int) -> frozenset:
+        return frozenset(kid for kid, kid_bits in enumerate(self._kid_bits)
+                         if kid_bits & bits or any(b & bits for _, b in self._kid_cased[kid]))
 
     @property
     def terms(self) -> list[str]:
-        """Every automaton key, as matched; the bench scans with exactly these."""
+        """Every automaton key, in matching form; the bench scans with exactly these."""
         return list(self._automaton.keys())
 
     # -- scanning -------------------------------------------------------------------
 
-    def _scan(self, readable: str) -> tuple[int, list, list]:
-        """Bits of every term group found in one field, plus the hits for evidence."""
-        hits = list(self._automaton.iter(matching_form(readable)))
+    def _scan(self, field: _Field) -> None:
+        field.hits = hits = list(self._automaton.iter(field.form))
         kid_bits = self._kid_bits
         mask = 0
         for _end, kid in hits:
             mask |= kid_bits[kid]
-        extra: list[tuple[int, int, int]] = []  # (start, end, bits) in readable coordinates
-        if mask & _CASE_CHECK:
+        if mask & CASE_CHECK:
+            text = field.text
+            verified = []
             for end, kid in hits:
-                if kid_bits[kid] & _CASE_CHECK:
-                    start, stop = self._span(readable, end, kid)
-                    spelled = readable[start:stop].translate(_SEPARATORS_TO_SPACE)
+                if kid_bits[kid] & CASE_CHECK:
+                    start, stop = self._span(text, end, kid)
+                    spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
                     for cased, bits in self._kid_cased[kid]:
                         if spelled == cased or (self._kid_stem[kid] and spelled.startswith(cased)):
                             mask |= bits
-                            extra.append((start, stop, bits))
-            mask &= ~_CASE_CHECK
-        if self._regex is not None:
-            for found in self._regex.finditer(readable):
-                bits = self._regex_bits.get(found.lastgroup or "", 0)
-                if bits:
-                    mask |= bits
-                    extra.append((found.start(), found.end(), bits))
-        return mask, hits, extra
+                            verified.append((end, kid))
+                elif kid_bits[kid]:
+                    verified.append((end, kid))
+            field.hits = verified
+            mask &= ~CASE_CHECK
+        field.mask = mask
 
-    def _span(self, readable: str, end: int, kid: int) -> tuple[int, int]:
-        """Where the key that ended at `end` (matching-form index) sits in `readable`."""
-        start = end - self._kid_length[kid] + 1  # readable index of the word's first char
+    def _scan_regexes(self, field: _Field) -> int:
+        found_bits = 0
+        for regex, text, shift in ((self._folded_regex, field.form, 1), (self._cased_regex, field.text, 0)):
+            if regex is None:
+                continue
+            for found in regex.finditer(text):
+                bits = self._regex_bits.get(found.lastgroup or "", 0)
+                start, stop = found.span()
+                readable = field.text[max(start - shift, 0): stop - shift]
+                lead = len(readable) - len(readable.lstrip())
+                start, stop = start - shift + lead, start - shift + lead + len(readable.strip())
+                found_bits |= bits
+                field.spans.append((start, stop, bits))
+        field.mask |= found_bits
+        return found_bits
+
+    def _span(self, text: str, end: int, kid: int) -> tuple[int, int]:
+        """Where the key that ended at `end` (matching-form index) sits in the readable text."""
+        start = end - self._kid_length[kid] + 1  # readable index of the word's first character
         if self._kid_stem[kid]:
-            return start, _WORD_TAIL.match(readable, end).end()
+            return start, _WORD_TAIL.match(text, end).end()
         return start, end - 1
 
     # -- tagging --------------------------------------------------------------------
 
     def tag(self, title: str, abstract: str | None) -> list[TagMatch]:
         """The tags this paper gets, in rule-file order, each with its evidence."""
-        title_text = detex(title or "")
-        abstract_text = detex(abstract or "")
-        title_mask, title_hits, title_extra = self._scan(title_text)
-        abstract_mask, abstract_hits, abstract_extra = self._scan(abstract_text)
-        both = title_mask | abstract_mask
+        title_field, abstract_field = _Field(detex(title or "")), _Field(detex(abstract or ""))
+        self._scan(title_field)
+        self._scan(abstract_field)
+        both = title_field.mask | abstract_field.mask
+        if not both:
+            return []
+        candidates = [index for index, trigger in enumerate(self._triggers) if both & trigger]
+        direct = self._fire(title_field.mask, abstract_field.mask, candidates)
+        present = self._resolve(direct)
+        if self._regex_tags:
+            pending = [i for i in self._regex_tags if i not in present
+                       and all(r in present for r in self._tags[i].requires)]
+            if pending and (self._scan_regexes(title_field) | self._scan_regexes(abstract_field)):
+                direct.update(self._fire(title_field.mask, abstract_field.mask, pending))
+                present = self._resolve(direct)
+        if not present:
+            return []
+        return self._explain(present, direct, title_field, abstract_field)
 
-        direct: dict[int, tuple[_Rule, int]] = {}  # tag index -> (best rule, its fields mask)
-        for index, tag in enumerate(self._tags):
+    def _fire(self, title_mask: int, abstract_mask: int, indices) -> dict[int, _Rule]:
+        """Tags whose rules score enough, each with its strongest rule."""
+        both = title_mask | abstract_mask
+        title_weight = self._title_weight
+        fired: dict[int, _Rule] = {}
+        for index in indices:
+            tag = self._tags[index]
             if not both & tag.trigger or both & tag.none_bits:
                 continue
-            score = 0.0
-            best: tuple[float, _Rule] | None = None
+            score = best_points = 0.0
+            best = None
             for rule in tag.rules:
                 scope = (title_mask if rule.in_title else 0) | (abstract_mask if rule.in_abstract else 0)
                 if not scope & rule.any_bits or both & rule.none_bits:
                     continue
-                if any(not scope & bits for bits in rule.all_bits):
+                if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
                     continue
-                points = rule.weight * (self._title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
+                points = rule.weight * (title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
                 score += points
-                if best is None or points > best[0]:
-                    best = (points, rule)
+                if points > best_points:
+                    best, best_points = rule, points
             if best is not None and score >= tag.threshold:
-                direct[index] = best[1]
-
-        present = self._resolve(direct)
-        fields = ((title_text, title_hits, title_extra), (abstract_text, abstract_hits, abstract_extra))
-        evidence: dict[int, TagMatch] = {}
-        for index in sorted(present, key=lambda i: (present[i] is not None, i)):
-            source = present[index]
-            if source is None:
-                rule = direct[index]
-                match = self._evidence(self._tags[index].name, rule, fields)
-            else:
-                origin = evidence[source]
-                match = TagMatch(self._tags[index].name, f"implied by {origin.tag}", origin.field, origin.matched)
-            evidence[index] = match
-        return [evidence[index] for index in sorted(evidence)]
+                fired[index] = best
+        return fired
 
     def _resolve(self, direct: dict[int, _Rule]) -> dict[int, int | None]:
         """Add implied tags and drop tags whose prerequisites are absent.
 
-        Returns tag index -> None for tags that fired themselves, or the index
-        of the tag that implied it.
+        Returns tag index -> None for a tag that fired itself, or the index of
+        the self-fired tag whose implication brought it in.
         """
+        if not direct:
+            return {}
         alive = set(direct)
         while True:
-            present: dict[int, int | None] = {index: None for index in alive}
+            present: dict[int, int | None] = dict.fromkeys(alive)
             queue = sorted(alive)
             while queue:
                 index = queue.pop(0)
+                origin = present[index] if present[index] is not None else index
                 for implied in self._tags[index].implies:
                     if implied not in present:
-                        present[implied] = index
+                        present[implied] = origin
                         queue.append(implied)
             dropped = {i for i in alive if not all(r in present for r in self._tags[i].requires)}
             if not dropped:
-                break
+                return present
             alive -= dropped
-        implied_only = {i: src for i, src in present.items() if src is not None}
-        for index, src in list(implied_only.items()):
-            while present.get(src) is not None and src not in alive:  # point at a tag that fired itself
-                src = present[src]
-            present[index] = src
-        return present
 
-    def _evidence(self, tag: str, rule: _Rule, fields) -> TagMatch:
+    def _explain(self, present, direct, title_field: _Field, abstract_field: _Field) -> list[TagMatch]:
+        explained: dict[int, TagMatch] = {}
+        out = []
+        for index in sorted(present, key=lambda i: (present[i] is not None, i)):
+            origin = present[index]
+            if origin is None:
+                explained[index] = self._evidence(self._tags[index].name, direct[index], title_field, abstract_field)
+            else:
+                source = explained[origin]
+                explained[index] = TagMatch(self._tags[index].name, f"implied by {source.tag}", source.field,
+                                            source.matched)
+        for index in sorted(explained):
+            out.append(explained[index])
+        return out
+
+    def _words(self, field: _Field, kids: frozenset, bits: int) -> list[tuple[int, str]]:
+        """(position, word as written) of the first hit of each key in `kids`, plus regex hits."""
+        first = field.first
+        if first is None:
+            first = field.first = {}
+            for end, kid in field.hits:
+                if kid not in first:
+                    first[kid] = end
+        found = []
+        for kid in kids.intersection(first):  # iterates the few keys found, not the rule's many
+            start, stop = self._span(field.text, first[kid], kid)
+            found.append((start, field.text[start:stop]))
+        found.extend((start, field.text[start:stop]) for start, stop, span_bits in field.spans if span_bits & bits)
+        found.sort()
+        return found
+
+    def _evidence(self, tag: str, rule: _Rule, title_field: _Field, abstract_field: _Field) -> TagMatch:
         words: list[str] = []
         seen: set[str] = set()
         where = []
-        for name, (text, hits, extra), allowed in zip(("title", "abstract"), fields, (rule.in_title, rule.in_abstract)):
-            if not allowed:
+        for name, field, allowed in (("title", title_field, rule.in_title), ("abstract", abstract_field, rule.in_abstract)):
+            if not allowed or not field.mask & (rule.any_bits | rule.context_bits):
                 continue
-            found_trigger = False
-            context_bits = 0
-            for bits in rule.all_bits:
-                context_bits |= bits
-            for wanted in (rule.any_bits, context_bits):
-                if not wanted:
-                    continue
-                spans = [self._span(text, end, kid) for end, kid in hits if self._kid_bits[kid] & wanted]
-                spans += [(start, stop) for start, stop, bits in extra if bits & wanted]
-                if spans and wanted == rule.any_bits:
-                    found_trigger = True
-                for start, stop in sorted(spans):
-                    word = text[start:stop]
-                    if word.lower() not in seen:
-                        seen.add(word.lower())
-                        words.append(word)
-            if found_trigger:
+            if field.mask & rule.any_bits:
                 where.append(name)
+            for kids, bits in ((rule.any_kids, rule.any_bits), (rule.context_kids, rule.context_bits)):
+                if not field.mask & bits:
+                    continue
+                for _position, word in self._words(field, kids, bits):
+                    key = word.lower()
+                    if key not in seen:
+                        seen.add(key)
+                        words.append(word)
         return TagMatch(tag, rule.name, "+".join(where), "; ".join(words[:MAX_EVIDENCE_WORDS]))
