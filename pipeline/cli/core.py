@@ -17,6 +17,7 @@ import click
 from pipeline.config import ConfigError, default_config_dir, default_db_path, load_config
 from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_source, ingest_url
 from pipeline.store import Store
+from pipeline.tagging import RuleError, load_rules
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
@@ -36,7 +37,10 @@ class Session:
             config = load_config(self.config_dir)
             # Pacing and lock files live next to the database, shared by every process using it.
             config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
-            self._pipeline = Pipeline(store=Store(self.db_path), config=config)
+            rules = load_rules(config.directory / "tags.toml")  # broken rules stop us before any fetch
+            self._pipeline = Pipeline(store=Store(self.db_path), config=config, tagger=rules.tag,
+                                      rules_version=rules.version)
+            self.rules = rules
         return self._pipeline
 
     def close(self) -> None:
@@ -69,7 +73,7 @@ def _session(ctx: click.Context) -> Session:
 def _pipeline(ctx: click.Context) -> Pipeline:
     try:
         return _session(ctx).pipeline()
-    except ConfigError as exc:
+    except (ConfigError, RuleError) as exc:
         fail(str(exc))
 
 
