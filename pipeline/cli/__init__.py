@@ -8,3 +8,7 @@ that its commands register with the group.
 from pipeline.cli.core import cli, main
 
 __all__ = ["cli", "main"]
+
+from pipeline.cli import read  # noqa: E402,F401  registers commands
+from pipeline.cli import digest  # noqa: E402,F401  registers commands
+from pipeline.cli import browse  # noqa: E402,F401  registers commands
