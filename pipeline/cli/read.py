@@ -92,7 +92,7 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
                                          prefix=f".{path.name}.", suffix=".part", delete=False)
     try:
         with handle:
-            yield handle
+            yield handle.file  # the text stream itself: XMLGenerator writes bytes to anything else
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
