@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,8 +74,25 @@ def browse(ctx: click.Context, host: str, port: int, metadata_out: Path | None, 
         command = [sys.executable, "-m", "datasette", "serve", str(store.path), "--metadata", str(path),
                    "--host", host, "--port", str(port)] + (["--open"] if open_browser else [])
         click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+        sys.exit(_run_until_stopped(command))
+
+
+def _run_until_stopped(command: list[str]) -> int:
+    """Run Datasette; a SIGTERM or Ctrl-C to this process stops it too, so no server is left behind."""
+    child = subprocess.Popen(command)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
         try:
-            code = subprocess.call(command)
-        except KeyboardInterrupt:
-            code = 0
-    sys.exit(code)
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
