@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, Store, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
 from pipeline.output.browse import datasette_available, datasette_metadata
 from pipeline.output.reference import load_descriptions, render_reference, undescribed
 from pipeline.resources import shipped_path
+from pipeline.store import Store
 from pipeline.store.introspect import schema_objects
 
 REFERENCE = Path("docs") / "schema.md"

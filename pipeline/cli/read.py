@@ -83,7 +83,7 @@ def describe_filter(selection: PaperFilter) -> str:
 def output_stream(path: Path | None) -> Iterator[TextIO]:
     """stdout, or a file written beside its target and renamed into place once complete."""
     if path is None:
-        yield click.get_text_stream("stdout")
+        yield sys.stdout
         return
     folder = path.resolve().parent
     if not folder.is_dir():
@@ -131,7 +131,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
         hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
     except SearchSyntaxError as exc:
         fail(f"{exc} (FTS5 syntax: words, \"phrases\", AND/OR/NOT, prefix*; quote words with punctuation)")
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if fmt == "json":
         formats.write_json(hits, out)
     elif fmt == "csv":
