@@ -96,3 +96,94 @@ def papers_sightings_runs_tags(db: Database) -> None:
         """,
         "CREATE INDEX idx_paper_tags_tag ON paper_tags(tag)",
     )
+
+
+@migrations(name="0003_reading_views_and_full_text_search")
+def reading_views_and_full_text_search(db: Database) -> None:
+    """Views for the common questions, and FTS5 over title, abstract and authors.
+
+    The FTS table stores only its index (external content on `papers`), so the
+    text is not kept twice; triggers keep it in step with every INSERT, UPDATE
+    and DELETE of a paper, and `paperfeed fts-rebuild` rebuilds it from
+    `papers` should it ever drift. Tag lists are JSON arrays, like `authors`,
+    so `json_each` and Datasette's array facets work on them.
+    """
+    _run(
+        db,
+        # Date filters and newest-first exports walk these instead of sorting every paper.
+        "CREATE INDEX idx_sightings_listing_date ON sightings(listing_date)",
+        "CREATE INDEX idx_papers_last_seen_at ON papers(last_seen_at)",
+        """
+        CREATE VIEW papers_with_tags AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(tag) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+        FROM papers p
+        """,
+        """
+        CREATE VIEW medical_imaging_papers AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(substr(tag, 10)) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'modality:%' ORDER BY t.tag))
+                AS modalities,
+            (SELECT json_group_array(substr(tag, 9)) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'anatomy:%' ORDER BY t.tag))
+                AS anatomies,
+            (SELECT json_group_array(substr(tag, 6)) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
+                AS tasks,
+            mi.matched AS matched
+        FROM paper_tags mi JOIN papers p ON p.id = mi.paper_id
+        WHERE mi.tag = 'medical-imaging'
+        """,
+        """
+        CREATE VIEW latest_sightings AS
+        SELECT s.paper_id, p.title, s.source, s.listing_date, s.rank, s.upvotes, s.comments
+        FROM sightings s JOIN papers p ON p.id = s.paper_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM sightings later
+            WHERE later.paper_id = s.paper_id
+              AND (later.listing_date, later.source) > (s.listing_date, s.source)
+        )
+        """,
+        """
+        CREATE VIRTUAL TABLE papers_fts USING fts5(
+            title, abstract, authors,
+            content='papers', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )
+        """,
+        # A title word outweighs an abstract word; an author name sits between.
+        "INSERT INTO papers_fts (papers_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 3.0)')",
+        """
+        CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers BEGIN
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END
+        """,
+        """
+        CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+        END
+        """,
+        # Most updates only move last_seen_at: leave the index alone unless indexed text changed.
+        """
+        CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid
+        BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END
+        """,
+        "INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')",
+    )

@@ -39,6 +39,20 @@ CREATE TABLE papers (
             last_seen_at TEXT NOT NULL    -- latest listing day that showed it
         );
 
+CREATE VIRTUAL TABLE papers_fts USING fts5(
+            title, abstract, authors,
+            content='papers', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+
+CREATE TABLE 'papers_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+
+CREATE TABLE 'papers_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
+
+CREATE TABLE 'papers_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+
+CREATE TABLE 'papers_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+
 CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,
@@ -80,8 +94,68 @@ CREATE INDEX idx_papers_arxiv_id ON papers(arxiv_id);
 
 CREATE INDEX idx_papers_doi ON papers(doi);
 
+CREATE INDEX idx_papers_last_seen_at ON papers(last_seen_at);
+
 CREATE INDEX idx_papers_published_at ON papers(published_at);
 
 CREATE INDEX idx_runs_source_started ON runs(source, started_at);
 
 CREATE INDEX idx_sightings_listing ON sightings(source, listing_date);
+
+CREATE INDEX idx_sightings_listing_date ON sightings(listing_date);
+
+CREATE VIEW latest_sightings AS
+        SELECT s.paper_id, p.title, s.source, s.listing_date, s.rank, s.upvotes, s.comments
+        FROM sightings s JOIN papers p ON p.id = s.paper_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM sightings later
+            WHERE later.paper_id = s.paper_id
+              AND (later.listing_date, later.source) > (s.listing_date, s.source)
+        );
+
+CREATE VIEW medical_imaging_papers AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(substr(tag, 10)) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'modality:%' ORDER BY t.tag))
+                AS modalities,
+            (SELECT json_group_array(substr(tag, 9)) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'anatomy:%' ORDER BY t.tag))
+                AS anatomies,
+            (SELECT json_group_array(substr(tag, 6)) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
+                AS tasks,
+            mi.matched AS matched
+        FROM paper_tags mi JOIN papers p ON p.id = mi.paper_id
+        WHERE mi.tag = 'medical-imaging';
+
+CREATE VIEW papers_with_tags AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(tag) FROM
+                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+        FROM papers p;
+
+CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+        END;
+
+CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers BEGIN
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END;
+
+CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid
+        BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END;

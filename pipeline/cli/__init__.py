@@ -10,3 +10,6 @@ from pipeline.cli.core import cli, main
 __all__ = ["cli", "main"]
 
 from pipeline.cli import tags  # noqa: E402,F401  registers tag, retag, explain
+from pipeline.cli import read  # noqa: E402,F401  registers commands
+from pipeline.cli import digest  # noqa: E402,F401  registers commands
+from pipeline.cli import browse  # noqa: E402,F401  registers commands

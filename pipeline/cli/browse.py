@@ -1,0 +1,99 @@
+"""`paperfeed docs` (the schema reference) and `paperfeed browse` (Datasette on the database)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.output.browse import datasette_available, datasette_metadata
+from pipeline.output.reference import load_descriptions, render_reference, undescribed
+from pipeline.resources import shipped_path
+from pipeline.store import Store
+from pipeline.store.introspect import schema_objects
+
+REFERENCE = Path("docs") / "schema.md"
+
+
+def fresh_schema_objects():
+    """The tables and views of a freshly migrated database: what the reference documents."""
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "schema.db") as store:
+        return schema_objects(store)
+
+
+@cli.command()
+@click.option("--write", is_flag=True, help="Rewrite docs/schema.md instead of printing.")
+@click.option("--check", is_flag=True, help="Exit 1 if docs/schema.md is out of date or a column has no description.")
+def docs(write: bool, check: bool) -> None:
+    """Print the schema reference (docs/schema.md): every table, view and column, and example queries."""
+    objects = fresh_schema_objects()
+    descriptions = load_descriptions()
+    text = render_reference(objects, descriptions)
+    target = shipped_path("db").parent / REFERENCE
+    if check:
+        problems = [f"no description for {name}" for name in undescribed(objects, descriptions)]
+        if not target.exists() or target.read_text() != text:
+            problems.append(f"{target} is out of date: run `paperfeed docs --write`")
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(EXIT_FAILED_RUN if problems else 0)
+    if write:
+        if not target.parent.is_dir():
+            fail(f"{target.parent}: no docs/ folder here (run from a paperfeed checkout)")
+        target.write_text(text)
+        click.echo(f"wrote {target}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address Datasette listens on.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--metadata", "metadata_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Only write the Datasette metadata to this file (then run `datasette papers.db --metadata FILE`).")
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser on it.")
+@click.pass_context
+def browse(ctx: click.Context, host: str, port: int, metadata_out: Path | None, open_browser: bool) -> None:
+    """Browse the database in Datasette, with descriptions, facets and canned queries."""
+    store = _pipeline(ctx).store
+    metadata = datasette_metadata(store.path.stem, schema_objects(store), load_descriptions())
+    if metadata_out is not None:
+        metadata_out.write_text(json.dumps(metadata, indent=2) + "\n")
+        click.echo(f"wrote {metadata_out}", err=True)
+        return
+    if not datasette_available():
+        fail('Datasette is not installed: pip install "paperfeed[browse]"')
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "metadata.json"
+        path.write_text(json.dumps(metadata))
+        command = [sys.executable, "-m", "datasette", "serve", str(store.path), "--metadata", str(path),
+                   "--host", host, "--port", str(port)] + (["--open"] if open_browser else [])
+        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+        sys.exit(_run_until_stopped(command))
+
+
+def _run_until_stopped(command: list[str]) -> int:
+    """Run Datasette; a SIGTERM or Ctrl-C to this process stops it too, so no server is left behind."""
+    child = subprocess.Popen(command)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,193 @@
+"""`paperfeed search`, `export` and `fts-rebuild`: getting papers back out of the database.
+
+Output goes to stdout or, with `-o`, to a file that appears only once it is
+complete. Long exports show a progress bar on stderr when it is a terminal
+and print nothing extra otherwise, so pipes and cron jobs get clean output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.output import feeds, formats
+from pipeline.store.reading import (
+    LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
+    rebuild_fts, search as search_papers,
+)  # fmt: skip
+
+PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
+EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom")
+SEARCH_FORMATS = ("table", "json", "csv")
+_DAYS_AGO = re.compile(r"^(\d+)d$")
+
+
+def parse_day(value: str | None, option: str, today: date | None = None) -> str | None:
+    """`today`, `yesterday`, `7d` (seven days ago) or YYYY-MM-DD, as YYYY-MM-DD."""
+    if value is None:
+        return None
+    today = today or date.today()
+    text = value.strip().lower()
+    if text in ("today", "yesterday"):
+        return (today - timedelta(days=text == "yesterday")).isoformat()
+    if match := _DAYS_AGO.match(text):
+        return (today - timedelta(days=int(match.group(1)))).isoformat()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        fail(f"{option} {value!r}: expected YYYY-MM-DD, today, yesterday or a number of days such as 7d")
+
+
+def filter_options(command: Callable) -> Callable:
+    """--tag, --since, --until and --source, shared by every command that selects papers."""
+    options = [
+        click.option("--tag", "tags", multiple=True, metavar="TAG[,TAG…]",
+                     help="Only papers with this tag; repeat to require several, commas for any of several."),
+        click.option("--since", metavar="DAY", help="Only papers listed on or after DAY (YYYY-MM-DD, yesterday, 7d)."),
+        click.option("--until", metavar="DAY", help="Only papers listed on or before DAY."),
+        click.option("--source", metavar="NAME", help="Only papers listed by this source (a name or a glob: 'hf-*')."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_filter(tags: tuple[str, ...], since: str | None, until: str | None, source: str | None) -> PaperFilter:
+    groups = tuple(tuple(t.strip() for t in tag.split(",") if t.strip()) for tag in tags)
+    return PaperFilter(tags=tuple(g for g in groups if g), since=parse_day(since, "--since"),
+                       until=parse_day(until, "--until"), source=source)
+
+
+def describe_filter(selection: PaperFilter) -> str:
+    parts = [" and ".join("/".join(group) for group in selection.tags) or "all"]
+    if selection.source:
+        parts.append(f"from {selection.source}")
+    if selection.since:
+        parts.append(f"since {selection.since}")
+    if selection.until:
+        parts.append(f"until {selection.until}")
+    return " ".join(parts)
+
+
+@contextmanager
+def output_stream(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a file written beside its target and renamed into place once complete."""
+    if path is None:
+        yield sys.stdout
+        return
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        fail(f"-o {path}: folder {folder} does not exist")
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder,
+                                         prefix=f".{path.name}.", suffix=".part", delete=False)
+    try:
+        with handle:
+            yield handle.file  # the text stream itself: XMLGenerator writes bytes to anything else
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def progress_wanted(path: Path | None) -> bool:
+    """A bar only when a person watches stderr and the papers are not going to that same terminal."""
+    stderr_tty = sys.stderr.isatty()
+    return stderr_tty and (path is not None or not sys.stdout.isatty())
+
+
+def with_progress(papers: Iterable[dict[str, Any]], total: int, label: str) -> Iterator[dict[str, Any]]:
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        for paper in papers:
+            yield paper
+            bar.update(1)
+
+
+@cli.command()
+@click.argument("query")
+@filter_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many papers to show.")
+@click.option("--order", type=click.Choice(SEARCH_ORDERS), default="rank", show_default=True,
+              help="rank: best match first (bm25); recent: most recently added first, stops at --limit.")
+@click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table", show_default=True)
+@click.pass_context
+def search(ctx: click.Context, query: str, tags, since, until, source, limit: int, order: str, fmt: str) -> None:
+    """Full-text search over titles, abstracts and authors.
+
+    QUERY is SQLite FTS5 syntax: words, "exact phrases", AND / OR / NOT,
+    prefix*, title:word. Example: '"magnetic resonance" AND segmentation'.
+    """
+    selection = make_filter(tags, since, until, source)
+    try:
+        hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
+    except SearchSyntaxError as exc:
+        fail(f"{exc} (FTS5 syntax: words, \"phrases\", AND/OR/NOT, prefix*; quote words with punctuation)")
+    out = sys.stdout
+    if fmt == "json":
+        formats.write_json(hits, out)
+    elif fmt == "csv":
+        formats.write_csv(hits, out, extra=("score",))
+    else:
+        formats.write_table(hits, out)
+        click.echo(f"{len(hits)} papers" + (f" (the best {limit}; --limit for more)" if len(hits) == limit else ""),
+                   err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@filter_options
+@click.option("--order", type=click.Choice(LIST_ORDERS), default="date", show_default=True,
+              help="date: latest listed first; upvotes: most upvoted first.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many papers.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (complete or not at all) instead of stdout.")
+@click.option("--title", help="Title of the HTML page, Markdown document or feed.")
+@click.option("--feed-url", metavar="URL", help="Where the RSS/Atom feed will be served (its self link and id).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str, limit: int | None,
+           output: Path | None, title: str | None, feed_url: str | None) -> None:
+    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS or Atom."""
+    store = _pipeline(ctx).store
+    selection = make_filter(tags, since, until, source)
+    title = title or f"paperfeed: {describe_filter(selection)}"
+    papers: Iterable[dict[str, Any]] = iter_papers(store, selection, order=order, limit=limit)
+    if progress_wanted(output):
+        total = count_papers(store, selection)
+        total = min(total, limit) if limit else total
+        if total >= PROGRESS_MIN:
+            papers = with_progress(papers, total, f"exporting {total} papers")
+    with output_stream(output) as out:
+        if fmt in ("rss", "atom"):
+            info = feeds.FeedInfo(title=title, description=f"Papers: {describe_filter(selection)}",
+                                  selection=describe_filter(selection), url=feed_url)
+            count = (feeds.write_rss if fmt == "rss" else feeds.write_atom)(papers, out, info)
+        elif fmt in ("markdown", "html"):
+            count = (formats.write_markdown if fmt == "markdown" else formats.write_html)(papers, out, title=title)
+        else:
+            count = {"csv": formats.write_csv, "json": formats.write_json, "jsonl": formats.write_jsonl}[fmt](papers, out)
+    if output is not None:
+        click.echo(f"wrote {count} papers to {output}", err=True)
+
+
+@cli.command("fts-rebuild")
+@click.option("--check", is_flag=True, help="Only check whether the index matches the papers (exit 1 if not).")
+@click.pass_context
+def fts_rebuild(ctx: click.Context, check: bool) -> None:
+    """Rebuild the full-text index from the papers table (or check it)."""
+    store = _pipeline(ctx).store
+    if check:
+        if not fts_in_sync(store):
+            click.echo("full-text index is out of step with papers: run `paperfeed fts-rebuild`", err=True)
+            sys.exit(EXIT_FAILED_RUN)
+        click.echo("full-text index matches papers")
+        return
+    click.echo(f"rebuilt the full-text index over {rebuild_fts(store)} papers")
