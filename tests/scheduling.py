@@ -59,8 +59,14 @@ class HfServer:
 
 def source(name: str, kind: str, **options) -> str:
     lines = ["[[source]]", f'name = "{name}"', f'kind = "{kind}"']
-    lines += [f"{key} = {value!r}".replace("'", '"') for key, value in options.items()]
+    lines += [f"{key} = {_toml(value)}" for key, value in options.items()]
     return "\n".join(lines) + "\n"
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def write_sources(config_dir: Path, *tables: str) -> None:

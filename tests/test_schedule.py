@@ -131,3 +131,24 @@ def test_yesterday_is_fetched_once_more_after_the_morning_settle_time(db_path, c
     store.conn.execute("update runs set started_at = '2024-10-25T12:17:01Z' where id = ?", (done,))
     assert days_to_fetch(store, hf_daily, now=at(12), window=7, slot=at(12)) == []
     session.close()
+
+
+def test_two_schedulers_on_one_database_run_a_slot_once(hf, db_path, config_dir):
+    from datetime import timedelta
+
+    second = (datetime.now(timezone.utc) + timedelta(seconds=2)).second
+    write_sources(config_dir, source("hf-local", "hf-daily", base_url=hf.base, schedule=f"{second} * * * * *"))
+    tune(config_dir, lock_wait=10)  # the second one waits for the lock instead of recording `skipped`
+    hf.hold = "first"
+    first, other = Running(db_path, config_dir), Running(db_path, config_dir)
+    try:
+        wait_for(hf.entered.is_set, what="the slot's run to be mid-fetch")
+        wait_for(lambda: sum(bool(r.scheduler._active) for r in (first, other)) == 2,
+                 what="both schedulers to have started the slot's job")
+        hf.release()
+        wait_for(lambda: not any(r.scheduler._active for r in (first, other)), what="both jobs to end")
+    finally:
+        first.stop(), other.stop()
+    assert rows(db_path, "select status, listing_date from runs") == [
+        ("ok", datetime.now(timezone.utc).date().isoformat())]
+    assert len(hf.dates()) == 1
