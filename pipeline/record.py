@@ -57,6 +57,15 @@ class PaperRecord:
     comments: int | None = None
     submitter: str | None = None
     announce_type: str | None = None  # arXiv: new, cross, replace, replace-cross
+    # Added for non-HF sources. A replacement is an old paper in a new version,
+    # so its announcement must not overwrite when the paper first appeared:
+    # `published_at` stays the first version's time, `updated_at` this version's.
+    updated_at: str | None = None
+    # bioRxiv/medRxiv keep one DOI across versions; the version lives here, not
+    # in `arxiv_version`, so that an arXiv id and a DOI never share a counter.
+    preprint_version: int | None = None
+    # Landing page for papers that have no arXiv/HF page (journal feeds, bioRxiv).
+    url: str | None = None
 
 
 @dataclass(slots=True)

@@ -8,4 +8,6 @@ that its commands register with the group.
 from pipeline.cli.core import cli, main
 
 __all__ = ["cli", "main"]
+
+from pipeline.cli import tags  # noqa: E402,F401  registers tag, retag, explain
 from pipeline.cli import schedule  # noqa: E402,F401  registers commands

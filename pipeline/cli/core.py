@@ -6,6 +6,7 @@ as one line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from datetime import date
@@ -17,6 +18,7 @@ from pipeline.config import ConfigError, default_config_dir, default_db_path, lo
 from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.runner import run_all, run_guarded
 from pipeline.store import Store
+from pipeline.tagging import RuleError, load_rules
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
@@ -34,8 +36,12 @@ class Session:
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
             config = load_config(self.config_dir)
-            config.http.state_dir = self.db_path.resolve().parent
-            self._pipeline = Pipeline(store=Store(self.db_path), config=config)
+            # Pacing and lock files live next to the database, shared by every process using it.
+            config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
+            rules = load_rules(config.directory / "tags.toml")  # broken rules stop us before any fetch
+            self._pipeline = Pipeline(store=Store(self.db_path), config=config, tagger=rules.tag,
+                                      rules_version=rules.version)
+            self.rules = rules
         return self._pipeline
 
     def close(self) -> None:
@@ -68,7 +74,7 @@ def _session(ctx: click.Context) -> Session:
 def _pipeline(ctx: click.Context) -> Pipeline:
     try:
         return _session(ctx).pipeline()
-    except ConfigError as exc:
+    except (ConfigError, RuleError) as exc:
         fail(str(exc))
 
 

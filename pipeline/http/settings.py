@@ -1,0 +1,124 @@
+"""How politely and how defensively every source fetches.
+
+One frozen object is built once from configuration and handed to every fetch,
+so that a source cannot quietly fetch with different (or no) limits.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import requests
+
+from pipeline import __version__
+
+ARXIV_INTERVAL = 3.0  # arXiv terms of use: one request every three seconds
+
+
+def _default_state_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "paperfeed"
+
+
+def _default_min_interval() -> dict[str, float]:
+    return {
+        "export.arxiv.org": ARXIV_INTERVAL,
+        "rss.arxiv.org": ARXIV_INTERVAL,
+        "arxiv.org": ARXIV_INTERVAL,
+    }
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Limits for one HTTP exchange and the politeness owed to each host.
+
+    `deadline` caps one exchange (connect to last body byte) in wall-clock
+    time, because requests' timeouts are per socket operation and a server
+    dripping a byte at a time never trips them. `max_bytes` counts decoded
+    bytes so a small gzip body cannot expand past it. `max_wait` is the
+    longest we sleep for a server's Retry-After or RateLimit hint, or for
+    another process's turn at a paced host; beyond it the fetch fails as
+    rate-limited so a run is recorded instead of hanging for hours.
+    `allow_private` lists host names, addresses or networks that may be
+    private, loopback or link-local (tests, intranet feeds); everything else
+    must resolve to a public address, on the first request and on every
+    redirect. `min_interval` paces request starts per host across all
+    processes sharing `state_dir`.
+    """
+
+    user_agent: str = f"paperfeed/{__version__} python-requests/{requests.__version__}"
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    deadline: float = 120.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    retries: int = 4
+    backoff_base: float = 1.0
+    max_wait: float = 300.0
+    allow_private: tuple[str, ...] = ()
+    min_interval: Mapping[str, float] = field(default_factory=_default_min_interval)
+    state_dir: Path = field(default_factory=_default_state_dir)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: normalise once, here
+        if not self.user_agent or not self.user_agent.strip():
+            raise ValueError("http.user_agent must not be empty")
+        for name in ("connect_timeout", "read_timeout", "deadline"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"http.{name} must be > 0")
+        for name in ("max_bytes", "max_redirects", "retries"):
+            if isinstance(getattr(self, name), bool) or int(getattr(self, name)) < 0:
+                raise ValueError(f"http.{name} must be >= 0")
+            set_(self, name, int(getattr(self, name)))
+        if self.backoff_base < 0 or self.max_wait < 0:
+            raise ValueError("http.backoff_base and http.max_wait must be >= 0")
+        if isinstance(self.allow_private, str):
+            set_(self, "allow_private", (self.allow_private,))
+        set_(self, "allow_private", tuple(str(h).strip().lower() for h in self.allow_private))
+        intervals = {str(h).strip().lower(): float(s) for h, s in dict(self.min_interval).items()}
+        if any(s < 0 for s in intervals.values()):
+            raise ValueError("http.min_interval values must be >= 0")
+        set_(self, "min_interval", MappingProxyType(intervals))
+        set_(self, "state_dir", Path(self.state_dir))
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], **overrides: Any) -> "HttpSettings":
+        """Build settings from a TOML table such as `[http]`.
+
+        Unknown keys are an error: a misspelt `max_wait` silently falling back
+        to its default is exactly the kind of quiet misconfiguration this
+        layer exists to prevent. `overrides` (e.g. the CLI's `state_dir`)
+        win over the table. `min_interval` entries add to the default arXiv
+        pacing; set a host to 0 to unpace it.
+        """
+        known = {f.name for f in fields(cls)}
+        values = {**dict(table), **overrides}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown [http] setting(s): {', '.join(unknown)}")
+        if "allow_private" in values:
+            values["allow_private"] = tuple(values["allow_private"])
+        if "min_interval" in values:
+            # Adds to the arXiv defaults rather than replacing them: pacing one
+            # arXiv host must not silently unpace the others (0 unpaces one).
+            values["min_interval"] = {**_default_min_interval(), **dict(values["min_interval"])}
+        return cls(**values)
+
+    def interval_for(self, host: str) -> float:
+        return self.min_interval.get(host.lower().rstrip("."), 0.0)
+
+    def private_allowances(self) -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
+        """Split `allow_private` into exact host names and address networks."""
+        names: set[str] = set()
+        networks = []
+        for entry in self.allow_private:
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                names.add(entry.rstrip("."))
+        return names, networks
