@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, Session, _session, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, Session, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, load_config
 from pipeline.ingest import Pipeline
 from pipeline.runner import ScheduleSettings
@@ -42,7 +42,7 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
     except ConfigError as exc:
         fail(str(exc))
     logging.basicConfig(level=logging.WARNING, format="paperfeed schedule: %(name)s: %(message)s")
-    Store(session.db_path).close()  # migrate (or fail) before the first job, not inside it
+    _pipeline(ctx)  # configuration, tag rules and migrations fail here, once, not in every job
     now = datetime.now(timezone.utc)
     click.echo(f"paperfeed schedule: pid {os.getpid()}, database {session.db_path}", err=True)
     for job in scheduler.jobs.values():
