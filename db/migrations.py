@@ -98,6 +98,28 @@ def papers_sightings_runs_tags(db: Database) -> None:
     )
 
 
+@migrations(name="0002_run_listing_date_scheduler_heartbeat")
+def run_listing_date_scheduler_heartbeat(db: Database) -> None:
+    """Which day a date-addressed run covered (for catch-up), and whether the scheduler is alive."""
+    _run(
+        db,
+        # The day a date-addressed run fetched (NULL for undated listings such as search).
+        "ALTER TABLE runs ADD COLUMN listing_date TEXT",
+        "CREATE INDEX idx_runs_source_listing_date ON runs(source, listing_date)",
+        """
+        CREATE TABLE scheduler_heartbeat (
+            job_id TEXT PRIMARY KEY,      -- a source name, or '(scheduler)' for the process itself
+            last_run_at TEXT,             -- when the job last ran (for '(scheduler)': the last tick)
+            last_status TEXT,             -- ok, empty, failed, skipped, missed, ... of that run
+            next_run_at TEXT,             -- when the scheduler will run it next
+            pid INTEGER,                  -- scheduler process that wrote the row
+            hostname TEXT,
+            updated_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 @migrations(name="0003_reading_views_and_full_text_search")
 def reading_views_and_full_text_search(db: Database) -> None:
     """Views for the common questions, and FTS5 over title, abstract and authors.

@@ -70,6 +70,16 @@ CREATE TABLE runs (
             error TEXT,                   -- one line
             pid INTEGER,                  -- process that ran it, to spot runs killed mid-way
             hostname TEXT
+        , listing_date TEXT);
+
+CREATE TABLE scheduler_heartbeat (
+            job_id TEXT PRIMARY KEY,      -- a source name, or '(scheduler)' for the process itself
+            last_run_at TEXT,             -- when the job last ran (for '(scheduler)': the last tick)
+            last_status TEXT,             -- ok, empty, failed, skipped, missed, ... of that run
+            next_run_at TEXT,             -- when the scheduler will run it next
+            pid INTEGER,                  -- scheduler process that wrote the row
+            hostname TEXT,
+            updated_at TEXT NOT NULL
         );
 
 CREATE TABLE sightings (
@@ -97,6 +107,8 @@ CREATE INDEX idx_papers_doi ON papers(doi);
 CREATE INDEX idx_papers_last_seen_at ON papers(last_seen_at);
 
 CREATE INDEX idx_papers_published_at ON papers(published_at);
+
+CREATE INDEX idx_runs_source_listing_date ON runs(source, listing_date);
 
 CREATE INDEX idx_runs_source_started ON runs(source, started_at);
 

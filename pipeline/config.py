@@ -21,6 +21,8 @@ SOURCE_KINDS = {
     "hf-search": {"base_url", "query"},
 }
 COMMON_KEYS = {"name", "kind", "enabled"}
+# When `paperfeed schedule` runs a source and how far it catches up; every kind accepts them.
+SCHEDULE_KEYS = {"schedule", "timezone", "catch_up_days"}
 
 
 class ConfigError(Exception):
@@ -95,7 +97,7 @@ def _source_from_table(path: Path, index: int, table: dict[str, Any]) -> SourceC
     if kind not in SOURCE_KINDS:
         known = ", ".join(sorted(SOURCE_KINDS))
         raise ConfigError(f"{path}: source {name!r}: unknown kind {kind!r} (known: {known})")
-    unknown = set(table) - COMMON_KEYS - SOURCE_KINDS[kind]
+    unknown = set(table) - COMMON_KEYS - SCHEDULE_KEYS - SOURCE_KINDS[kind]
     if unknown:
         raise ConfigError(f"{path}: source {name!r}: unknown keys {', '.join(sorted(unknown))}")
     options = {key: value for key, value in table.items() if key not in COMMON_KEYS}

@@ -71,14 +71,14 @@ def _one_line(error: BaseException) -> str:
 
 
 def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fetch_hf.Fetched],
-             *, name_from_listing: bool = False) -> RunSummary:
+             *, name_from_listing: bool = False, listing_date: date | None = None) -> RunSummary:
     """Run `produce` under a run row and store what it returns.
 
     An ad-hoc URL or file (`name_from_listing`) is filed under a source named
     after what it turned out to be, such as `hf-daily`.
     """
     pipe.store.mark_interrupted_runs()
-    run_id = pipe.store.start_run(source, target)
+    run_id = pipe.store.start_run(source, target, listing_date.isoformat() if listing_date else None)
     started = time.monotonic()
     try:
         fetched = produce()
@@ -156,7 +156,8 @@ def ingest_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = No
                 )
             return fetched
 
-        return _execute(pipe, source.name, f"{base}/api/daily_papers?date={day.isoformat()}", produce)
+        return _execute(pipe, source.name, f"{base}/api/daily_papers?date={day.isoformat()}", produce,
+                        listing_date=day)
     if source.kind == "hf-search":
         text = query or source.option("query")
         if not text:

@@ -13,3 +13,5 @@ from pipeline.cli import tags  # noqa: E402,F401  registers tag, retag, explain
 from pipeline.cli import read  # noqa: E402,F401  registers commands
 from pipeline.cli import digest  # noqa: E402,F401  registers commands
 from pipeline.cli import browse  # noqa: E402,F401  registers commands
+
+from pipeline.cli import schedule  # noqa: E402,F401  registers commands

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from pipeline.config import ConfigError, default_config_dir, default_db_path, load_config
-from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_source, ingest_url
+from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_url
+from pipeline.runner import run_all, run_guarded
 from pipeline.store import Store
 from pipeline.tagging import RuleError, load_rules
 
@@ -94,17 +95,25 @@ def _parse_day(value: str | None) -> date | None:
 
 
 @cli.command()
-@click.argument("target")
+@click.argument("target", required=False)
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Listing day, for date-addressed sources.")
 @click.option("--query", help="Search text, for search sources (overrides the configured query).")
+@click.option("--all", "all_sources", is_flag=True,
+              help="Every enabled source once, fetching days missed since the last complete run.")
 @click.pass_context
-def ingest(ctx: click.Context, target: str, day: str | None, query: str | None) -> None:
+def ingest(ctx: click.Context, target: str | None, day: str | None, query: str | None, all_sources: bool) -> None:
     """Ingest TARGET: a configured source name, a URL, or a saved page/API file."""
+    if all_sources == bool(target) or (all_sources and (day or query)):
+        fail("ingest: give either TARGET or --all (without --date/--query)")
     pipe = _pipeline(ctx)
+    if all_sources:
+        _report(run_all(pipe))
+        return
     parsed_day = _parse_day(day)
     source = pipe.config.source(target)
     if source is not None:
-        summary = ingest_source(pipe, source, day=parsed_day, query=query)
+        _report(run_guarded(pipe, source, day=parsed_day, query=query))
+        return
     elif re.match(r"^https?://", target):
         summary = ingest_url(pipe, target)
     elif Path(target).exists():

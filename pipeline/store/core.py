@@ -42,7 +42,7 @@ SIGHTING_COLUMNS = (
 )  # fmt: skip
 RUN_FIELDS = {
     "finished_at", "status", "http_status", "bytes", "duration_s", "entries_parsed",
-    "papers_new", "papers_updated", "papers_tagged", "error", "target", "source",
+    "papers_new", "papers_updated", "papers_tagged", "error", "target", "source", "listing_date",
 }  # fmt: skip
 
 # A tagger maps (title, abstract) to tag matches with .tag/.rule/.field/.matched.
@@ -146,13 +146,13 @@ class Store:
 
     # -- the run ledger ---------------------------------------------------
 
-    def start_run(self, source: str, target: str) -> int:
+    def start_run(self, source: str, target: str, listing_date: str | None = None) -> int:
         """Record a run as `running` before any work, so a kill leaves a trace."""
         with self.write_transaction() as conn:
             cursor = conn.execute(
-                "INSERT INTO runs (source, target, started_at, status, pid, hostname)"
-                " VALUES (?, ?, ?, 'running', ?, ?)",
-                (source, target, utc_now(), os.getpid(), socket.gethostname()),
+                "INSERT INTO runs (source, target, started_at, status, pid, hostname, listing_date)"
+                " VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                (source, target, utc_now(), os.getpid(), socket.gethostname(), listing_date),
             )
             return cursor.lastrowid
 

@@ -1,0 +1,105 @@
+"""`paperfeed schedule`: the long-running job, its job list and its heartbeat."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import click
+
+from pipeline.cli.core import EXIT_FAILED_RUN, Session, _pipeline, _session, cli, fail
+from pipeline.config import ConfigError, load_config
+from pipeline.ingest import Pipeline
+from pipeline.runner import ScheduleSettings
+from pipeline.schedule import Scheduler, build_jobs
+from pipeline.store import Store
+from pipeline.store.schedule import SCHEDULER_ROW, heartbeats
+
+
+@cli.command()
+@click.option("--status", is_flag=True, help="Show whether a scheduler is running, and each job's last and next run.")
+@click.option("--list", "list_jobs", is_flag=True, help="Show the jobs sources.toml defines, then exit.")
+@click.pass_context
+def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
+    """Run every enabled source on its schedule until SIGTERM/SIGINT (exit 0)."""
+    session = _session(ctx)
+    try:
+        config = load_config(session.config_dir)
+        if status:
+            _show_status(session, ScheduleSettings.from_settings(config.settings))
+            return
+        if list_jobs:
+            now = datetime.now(timezone.utc)
+            for job in build_jobs(config):
+                click.echo(job.describe(now))
+            return
+        scheduler = Scheduler(config, session.db_path, _pipelines(session), echo=click.echo)
+    except ConfigError as exc:
+        fail(str(exc))
+    logging.basicConfig(level=logging.WARNING, format="paperfeed schedule: %(name)s: %(message)s")
+    _pipeline(ctx)  # configuration, tag rules and migrations fail here, once, not in every job
+    now = datetime.now(timezone.utc)
+    click.echo(f"paperfeed schedule: pid {os.getpid()}, database {session.db_path}", err=True)
+    for job in scheduler.jobs.values():
+        click.echo(f"  {job.describe(now)}", err=True)
+    if not scheduler.serve():
+        # A job is still fetching in a worker thread; its run is closed as interrupted. Leave
+        # without joining it (the interpreter would wait for the thread at exit).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _pipelines(session: Session):
+    """A fresh store connection per job: SQLite connections stay in the thread that opened them."""
+
+    @contextmanager
+    def open_pipeline() -> Iterator[Pipeline]:
+        own = Session(session.db_path, session.config_dir)
+        try:
+            yield own.pipeline()
+        finally:
+            own.close()
+
+    return open_pipeline
+
+
+def _show_status(session: Session, settings: ScheduleSettings) -> None:
+    with Store(session.db_path) as store:
+        rows = heartbeats(store)
+    own = next((row for row in rows if row["job_id"] == SCHEDULER_ROW), None)
+    alive = own is not None and _alive(own, settings)
+    if own is None:
+        click.echo("scheduler: never ran on this database")
+    else:
+        state = "running" if alive else "not running"
+        click.echo(f"scheduler: {state} (pid {own['pid']} on {own['hostname']}, last tick {own['last_run_at']},"
+                   f" next job run {own['next_run_at']})")
+    for row in rows:
+        if row["job_id"] != SCHEDULER_ROW:
+            click.echo(f"  {row['job_id']}: last run {row['last_run_at'] or '-'} {row['last_status'] or ''},"
+                       f" next run {row['next_run_at'] or '-'}")
+    if not alive:
+        sys.exit(EXIT_FAILED_RUN)
+
+
+def _alive(row: dict, settings: ScheduleSettings) -> bool:
+    """A recent tick from a process that has not said it stopped (and, on this host, still exists)."""
+    if row["last_status"] != "running" or not row["updated_at"]:
+        return False
+    updated = datetime.strptime(row["updated_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    if (datetime.now(timezone.utc) - updated).total_seconds() > 3 * max(settings.heartbeat_seconds, 1) + 5:
+        return False
+    if row["hostname"] == socket.gethostname() and row["pid"]:
+        try:
+            os.kill(row["pid"], 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True

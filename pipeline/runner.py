@@ -1,0 +1,118 @@
+"""Running a configured source the one way every caller does: under its lock.
+
+`paperfeed ingest SOURCE`, `paperfeed ingest --all` and each scheduled job
+come through `run_source`, which takes the source's cross-process lock, works
+out which days to fetch, and calls `pipeline.ingest.ingest_source` for each.
+A run that finds the lock held is recorded as `skipped` ("another run of
+SOURCE is active") instead of writing a second copy of the same listing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timezone
+
+from pipeline.catchup import days_to_fetch
+from pipeline.config import ConfigError, SourceConfig
+from pipeline.ingest import Pipeline, RunSummary, ingest_source
+from pipeline.locking import SourceLock
+from pipeline.store.schedule import close_running_runs, record_run
+
+logger = logging.getLogger("paperfeed.runner")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """`[schedule]` in settings.toml; every key is optional."""
+
+    lock_wait: float = 0.0  # seconds to wait for another run of the same source; 0 = skip at once
+    catch_up_days: int = 7  # how many past days a run may fetch after downtime
+    misfire_grace_time: int = 3600  # a job this late (suspended machine, busy pool) still runs
+    shutdown_timeout: float = 20.0  # on SIGTERM, how long a running job may take to finish
+    heartbeat_seconds: float = 60.0  # how often the scheduler writes its `(scheduler)` heartbeat
+    workers: int = 2  # sources ingested at the same time
+
+    @classmethod
+    def from_settings(cls, settings: dict, where: str = "settings.toml") -> ScheduleSettings:
+        table = settings.get("schedule", {})
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = set(table) - set(known)
+        if unknown:
+            raise ConfigError(f"{where}: [schedule]: unknown keys {', '.join(sorted(unknown))}")
+        values = {}
+        for key, value in table.items():
+            kind = float if known[key] == "float" else int
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"{where}: [schedule] {key} = {value!r}: expected a number >= 0")
+            values[key] = kind(value)
+        return cls(**values)
+
+
+def catch_up_window(source: SourceConfig, settings: ScheduleSettings) -> int:
+    value = source.option("catch_up_days", settings.catch_up_days)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"source {source.name!r}: catch_up_days = {value!r}: expected a whole number >= 0")
+    return value
+
+
+def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None, query: str | None = None,
+               catch_up: bool = False, slot: datetime | None = None, now: datetime | None = None,
+               stop: threading.Event | None = None) -> list[RunSummary]:
+    """Ingest a source under its lock: one given day, or today plus missed days (`catch_up`).
+
+    `stop` is checked between days, so a shutdown never starts another fetch;
+    days left undone are missing days for the next run.
+    """
+    settings = ScheduleSettings.from_settings(pipe.config.settings)
+    lock = SourceLock(pipe.store.path, source.name)
+    if not lock.acquire(settings.lock_wait):
+        return [_skipped(pipe, source, day, lock.holder_pid())]
+    try:
+        if catch_up and day is None and query is None:
+            now = now or datetime.now(timezone.utc)
+            days = days_to_fetch(pipe.store, source, now=now, window=catch_up_window(source, settings), slot=slot)
+        else:
+            days = [day]
+        summaries = []
+        for each in days:
+            if stop is not None and stop.is_set():
+                break
+            summaries.append(ingest_source(pipe, source, day=each, query=query))
+        return summaries
+    finally:
+        lock.release()
+
+
+def run_guarded(pipe: Pipeline, source: SourceConfig, **options) -> list[RunSummary]:
+    """`run_source`, with any exception it lets escape recorded as a failed run.
+
+    Expected failures are already failed runs; this catches the rest (a
+    misconfigured source, a bug), so one source never stops the others or
+    the scheduler, and no run is left `running` by a live process.
+    """
+    try:
+        return run_source(pipe, source, **options)
+    except Exception as exc:  # noqa: BLE001 - recorded in the ledger, never fatal to the caller
+        logger.debug("run of %s raised", source.name, exc_info=True)
+        error = " ".join(f"{type(exc).__name__}: {exc}".split())
+        closed = close_running_runs(pipe.store, "failed", error, source=source.name)
+        run_id = closed[-1] if closed else record_run(pipe.store, source.name, source.name, "failed", error)
+        return [RunSummary(run_id=run_id, source=source.name, target=source.name, status="failed", error=error)]
+
+
+def run_all(pipe: Pipeline, *, now: datetime | None = None) -> list[RunSummary]:
+    """Every enabled source once, each with its catch-up: what one cron line needs."""
+    summaries: list[RunSummary] = []
+    for source in pipe.config.sources.values():
+        if source.enabled:
+            summaries.extend(run_guarded(pipe, source, catch_up=True, now=now))
+    return summaries
+
+
+def _skipped(pipe: Pipeline, source: SourceConfig, day: date | None, holder: int | None) -> RunSummary:
+    message = f"another run of {source.name} is active" + (f" (pid {holder})" if holder else "")
+    listing_date = day.isoformat() if day else None
+    run_id = record_run(pipe.store, source.name, source.name, "skipped", message, listing_date)
+    return RunSummary(run_id=run_id, source=source.name, target=source.name, status="skipped", error=message)
