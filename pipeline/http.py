@@ -62,6 +62,10 @@ def fetch(url: str, settings: HttpSettings, *, etag: str | None = None,
     headers = {"User-Agent": settings.user_agent}
     if accept:
         headers["Accept"] = accept
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     started = time.monotonic()
     try:
         response = requests.get(url, headers=headers, timeout=(settings.connect_timeout, settings.read_timeout))

@@ -16,6 +16,7 @@ import click
 from pipeline.config import ConfigError, default_config_dir, default_db_path, load_config
 from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_source, ingest_url
 from pipeline.store import Store
+from pipeline.store.sqlite_version import warn_if_affected
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
@@ -34,6 +35,7 @@ class Session:
         if self._pipeline is None:
             config = load_config(self.config_dir)
             config.http.state_dir = self.db_path.resolve().parent
+            warn_if_affected()
             self._pipeline = Pipeline(store=Store(self.db_path), config=config)
         return self._pipeline
 
