@@ -48,7 +48,7 @@ def daily(base: str, day: date, http: HttpSettings, fetch=fetch) -> Fetched:
         api_error = exc
     url = f"{base}/papers/date/{day.isoformat()}"
     result = fetch(url, http, accept="text/html")
-    listing = hf_html.parse(result.body)
+    listing = _parse_page(url, result.body, api_error)
     notes = [f"API failed ({api_error}); read the HTML page instead"]
     if listing.listing_date and listing.listing_date != day.isoformat():
         notes.append(f"the page shows {listing.listing_date}, not {day.isoformat()}: no papers listed that day")
@@ -77,6 +77,14 @@ def _daily_api(base: str, day: date, http: HttpSettings, fetch=fetch) -> Fetched
     return Fetched(Listing(kind="daily", entries=entries, listing_date=day.isoformat(), format=hf_api.FORMAT), target, responses, [])
 
 
+def _parse_page(url: str, body: bytes, api_error: Exception) -> Listing:
+    """The fallback page, with both failures named when it fails too."""
+    try:
+        return hf_html.parse(body)
+    except ParseError as exc:
+        raise ParseError(f"{url}: {exc} (the API had failed too: {api_error})") from None
+
+
 def search(base: str, query: str, http: HttpSettings, fetch=fetch) -> Fetched:
     """A search listing: the API, else the search page."""
     api_url = f"{base}/api/papers/search?{urlencode({'q': query})}"
@@ -89,6 +97,6 @@ def search(base: str, query: str, http: HttpSettings, fetch=fetch) -> Fetched:
         api_error = exc
     url = f"{base}/papers?{urlencode({'q': query})}"
     result = fetch(url, http, accept="text/html")
-    listing = hf_html.parse(result.body)
+    listing = _parse_page(url, result.body, api_error)
     listing.kind = "search"
     return Fetched(listing, url, [result], [f"API failed ({api_error}); read the HTML page instead"])

@@ -8,3 +8,4 @@ that its commands register with the group.
 from pipeline.cli.core import cli, main
 
 __all__ = ["cli", "main"]
+from pipeline.cli import ledger  # noqa: E402,F401  registers commands

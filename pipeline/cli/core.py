@@ -112,25 +112,6 @@ def ingest(ctx: click.Context, target: str, day: str | None, query: str | None) 
 
 
 @cli.command()
-@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
-@click.pass_context
-def runs(ctx: click.Context, limit: int) -> None:
-    """List recent runs, newest first."""
-    rows = _pipeline(ctx).store.query(
-        "SELECT id, source, status, started_at, entries_parsed, papers_new, papers_updated, error"
-        " FROM runs ORDER BY id DESC LIMIT ?",
-        (limit,),
-    )
-    for row in rows:
-        error = f"  {row['error']}" if row["error"] else ""
-        click.echo(
-            f"{row['id']:>5}  {row['started_at']}  {row['source']:<24} {row['status']:<13}"
-            f" parsed={row['entries_parsed'] or 0} new={row['papers_new'] or 0}"
-            f" updated={row['papers_updated'] or 0}{error}"
-        )
-
-
-@cli.command()
 @click.pass_context
 def stats(ctx: click.Context) -> None:
     """Summarise what the database holds: papers, sightings per source, tags."""
