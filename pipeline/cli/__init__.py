@@ -9,3 +9,4 @@ from pipeline.cli.core import cli, main
 
 __all__ = ["cli", "main"]
 from pipeline.cli import ledger  # noqa: E402,F401  registers commands
+from pipeline.cli import reparse  # noqa: E402,F401  registers commands
