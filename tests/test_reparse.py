@@ -20,8 +20,9 @@ def content(db_path):
 
 
 def keep_raw(config_dir):
-    with (config_dir / "settings.toml").open("a") as handle:
-        handle.write("\n[storage]\nkeep_raw = true\n")
+    settings = config_dir / "settings.toml"
+    settings.write_text(settings.read_text().replace("keep_raw = false", "keep_raw = true"))
+    assert "keep_raw = true" in settings.read_text()
 
 
 def wipe(db_path):
