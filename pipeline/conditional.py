@@ -52,10 +52,11 @@ class RunFetcher:
         self.notes: list[str] = []
 
     def __call__(self, url: str, settings: HttpSettings, *, etag: str | None = None,
-                 last_modified: str | None = None, accept: str | None = None) -> FetchResult:
+                 last_modified: str | None = None, **options: Any) -> FetchResult:
+        """`http.fetch`'s signature; other options (accept, expect, ...) pass through unchanged."""
         cached = http_cache.lookup(self.store, url) if self.conditional and not self._changed_seen else None
         try:
-            result = http.fetch(url, settings, accept=accept,
+            result = http.fetch(url, settings, **options,
                                 etag=etag or (cached.etag if cached else None),
                                 last_modified=last_modified or (cached.last_modified if cached else None))
         except FetchError as exc:

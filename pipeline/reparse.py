@@ -10,6 +10,7 @@ ledger, noted as reparsed from the run that fetched.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pipeline.http import FetchError, FetchResult, HttpSettings
 from pipeline.ingest import Pipeline, RunSummary, _refuse, ingest_source, ingest_url
@@ -26,7 +27,7 @@ class Replay:
         self.responses: list[FetchResult] = []
 
     def __call__(self, url: str, settings: HttpSettings, *, etag: str | None = None,
-                 last_modified: str | None = None, accept: str | None = None) -> FetchResult:
+                 last_modified: str | None = None, **options: Any) -> FetchResult:
         kept = self.by_url.get(url)
         if kept is None:
             raise FetchError(f"GET {url}: no response kept by run {self.kept.run_id}", url=url)
