@@ -209,3 +209,35 @@ def reading_views_and_full_text_search(db: Database) -> None:
         """,
         "INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')",
     )
+
+
+@migrations(name="0004_http_cache_raw_responses")
+def http_cache_raw_responses(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE http_cache (
+            url TEXT PRIMARY KEY,         -- the URL as requested
+            etag TEXT,                    -- validators the server gave with the last stored body
+            last_modified TEXT,
+            content_sha256 TEXT,          -- hash of that body: an unchanged body is skipped cheaply
+            checked_at TEXT NOT NULL      -- last time the server confirmed it (200 or 304)
+        )
+        """,
+        """
+        CREATE TABLE raw_responses (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source TEXT NOT NULL,
+            request TEXT NOT NULL,        -- JSON: what the run was asked for ({"day": ...}, {"query": ...}, {"url": ...})
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL,        -- JSON object, lower-case names
+            content_sha256 TEXT NOT NULL,
+            body BLOB NOT NULL            -- zlib-compressed response body
+        )
+        """,
+        "CREATE INDEX idx_raw_responses_run ON raw_responses(run_id)",
+        "CREATE INDEX idx_raw_responses_source_fetched ON raw_responses(source, fetched_at)",
+    )

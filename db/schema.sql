@@ -7,6 +7,14 @@ CREATE TABLE "_sqlite_migrations" (
    "applied_at" TEXT
 );
 
+CREATE TABLE http_cache (
+            url TEXT PRIMARY KEY,         -- the URL as requested
+            etag TEXT,                    -- validators the server gave with the last stored body
+            last_modified TEXT,
+            content_sha256 TEXT,          -- hash of that body: an unchanged body is skipped cheaply
+            checked_at TEXT NOT NULL      -- last time the server confirmed it (200 or 304)
+        );
+
 CREATE TABLE paper_tags (
             paper_id TEXT NOT NULL REFERENCES papers(id),
             tag TEXT NOT NULL,            -- medical-imaging, modality:mri, anatomy:brain, task:segmentation
@@ -52,6 +60,19 @@ CREATE TABLE 'papers_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
 CREATE TABLE 'papers_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 
 CREATE TABLE 'papers_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+
+CREATE TABLE raw_responses (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source TEXT NOT NULL,
+            request TEXT NOT NULL,        -- JSON: what the run was asked for ({"day": ...}, {"query": ...}, {"url": ...})
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL,        -- JSON object, lower-case names
+            content_sha256 TEXT NOT NULL,
+            body BLOB NOT NULL            -- zlib-compressed response body
+        );
 
 CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
@@ -107,6 +128,10 @@ CREATE INDEX idx_papers_doi ON papers(doi);
 CREATE INDEX idx_papers_last_seen_at ON papers(last_seen_at);
 
 CREATE INDEX idx_papers_published_at ON papers(published_at);
+
+CREATE INDEX idx_raw_responses_run ON raw_responses(run_id);
+
+CREATE INDEX idx_raw_responses_source_fetched ON raw_responses(source, fetched_at);
 
 CREATE INDEX idx_runs_source_listing_date ON runs(source, listing_date);
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.expectations import EXPECT_KEYS, expectation
 from pipeline.http import HttpSettings
 from pipeline.resources import shipped_path
 
@@ -97,8 +98,12 @@ def _source_from_table(path: Path, index: int, table: dict[str, Any]) -> SourceC
     if kind not in SOURCE_KINDS:
         known = ", ".join(sorted(SOURCE_KINDS))
         raise ConfigError(f"{path}: source {name!r}: unknown kind {kind!r} (known: {known})")
-    unknown = set(table) - COMMON_KEYS - SCHEDULE_KEYS - SOURCE_KINDS[kind]
+    unknown = set(table) - COMMON_KEYS - SCHEDULE_KEYS - EXPECT_KEYS - SOURCE_KINDS[kind]
     if unknown:
         raise ConfigError(f"{path}: source {name!r}: unknown keys {', '.join(sorted(unknown))}")
     options = {key: value for key, value in table.items() if key not in COMMON_KEYS}
+    try:
+        expectation(kind, options)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: source {name!r}: {exc}") from None
     return SourceConfig(name=name, kind=kind, options=options, enabled=bool(table.get("enabled", True)))

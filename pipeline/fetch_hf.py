@@ -27,6 +27,7 @@ class Fetched:
         self.target = target
         self.http_status = responses[-1].status if responses else None
         self.bytes = sum(len(r.body) for r in responses)
+        self.responses = responses
         self.notes = notes
 
 
@@ -34,16 +35,20 @@ def today_utc() -> date:
     return datetime.now(timezone.utc).date()
 
 
-def daily(base: str, day: date, http: HttpSettings) -> Fetched:
-    """One day's Daily Papers: the API page by page, else the date page."""
+def daily(base: str, day: date, http: HttpSettings, fetch=fetch) -> Fetched:
+    """One day's Daily Papers: the API page by page, else the date page.
+
+    `fetch` is `http.fetch` or a stand-in with its signature: a run passes one
+    that makes requests conditional, `reparse` one that replays kept responses.
+    """
     api_error: Exception | None = None
     try:
-        return _daily_api(base, day, http)
+        return _daily_api(base, day, http, fetch)
     except (FetchError, ParseError) as exc:
         api_error = exc
     url = f"{base}/papers/date/{day.isoformat()}"
     result = fetch(url, http, accept="text/html")
-    listing = hf_html.parse(result.body)
+    listing = _parse_page(url, result.body, api_error)
     notes = [f"API failed ({api_error}); read the HTML page instead"]
     if listing.listing_date and listing.listing_date != day.isoformat():
         notes.append(f"the page shows {listing.listing_date}, not {day.isoformat()}: no papers listed that day")
@@ -51,7 +56,7 @@ def daily(base: str, day: date, http: HttpSettings) -> Fetched:
     return Fetched(listing, url, [result], notes)
 
 
-def _daily_api(base: str, day: date, http: HttpSettings) -> Fetched:
+def _daily_api(base: str, day: date, http: HttpSettings, fetch=fetch) -> Fetched:
     responses: list[FetchResult] = []
     entries = []
     page = 0
@@ -72,7 +77,15 @@ def _daily_api(base: str, day: date, http: HttpSettings) -> Fetched:
     return Fetched(Listing(kind="daily", entries=entries, listing_date=day.isoformat(), format=hf_api.FORMAT), target, responses, [])
 
 
-def search(base: str, query: str, http: HttpSettings) -> Fetched:
+def _parse_page(url: str, body: bytes, api_error: Exception) -> Listing:
+    """The fallback page, with both failures named when it fails too."""
+    try:
+        return hf_html.parse(body)
+    except ParseError as exc:
+        raise ParseError(f"{url}: {exc} (the API had failed too: {api_error})") from None
+
+
+def search(base: str, query: str, http: HttpSettings, fetch=fetch) -> Fetched:
     """A search listing: the API, else the search page."""
     api_url = f"{base}/api/papers/search?{urlencode({'q': query})}"
     try:
@@ -84,6 +97,6 @@ def search(base: str, query: str, http: HttpSettings) -> Fetched:
         api_error = exc
     url = f"{base}/papers?{urlencode({'q': query})}"
     result = fetch(url, http, accept="text/html")
-    listing = hf_html.parse(result.body)
+    listing = _parse_page(url, result.body, api_error)
     listing.kind = "search"
     return Fetched(listing, url, [result], [f"API failed ({api_error}); read the HTML page instead"])

@@ -13,11 +13,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from pipeline import fetch_hf
+from pipeline.conditional import NotModified, RunFetcher, keep_raw
 from pipeline.config import Config, SourceConfig
-from pipeline.http import FetchError, FetchResult, fetch
+from pipeline.expectations import Expectation, expectation
+from pipeline.http import FetchError, FetchResult
 from pipeline.record import Listing, ParseError
 from pipeline.sources import parse_any
 from pipeline.store import Store, Tagger
@@ -46,6 +48,8 @@ class RunSummary:
         """The one-line summary the CLI prints."""
         if self.error:
             return f"run {self.run_id} {self.source}: {self.status}: {self.error}"
+        if self.status == "not-modified":
+            return f"run {self.run_id} {self.source}: {self.status}: {'; '.join(self.notes)}"
         return (
             f"run {self.run_id} {self.source}: {self.status}: {self.entries_parsed} entries parsed, "
             f"{self.papers_new} papers new, {self.papers_updated} updated, {self.papers_tagged} tagged"
@@ -62,38 +66,59 @@ class Pipeline:
     rules_version: str | None = None
 
 
-class UnexpectedlyEmpty(Exception):
-    """A listing with no entries where the source always has some."""
-
-
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fetch_hf.Fetched],
-             *, name_from_listing: bool = False, listing_date: date | None = None) -> RunSummary:
+Produce = Callable[[RunFetcher], fetch_hf.Fetched]
+
+
+def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, request: dict[str, Any],
+             name_from_listing: bool = False, expect: Expectation | None = None,
+             day: date | None = None, fetcher: RunFetcher | None = None) -> RunSummary:
     """Run `produce` under a run row and store what it returns.
 
-    An ad-hoc URL or file (`name_from_listing`) is filed under a source named
-    after what it turned out to be, such as `hf-daily`.
+    `produce` fetches through the `RunFetcher` it is given, which makes the
+    requests conditional and measures them. An ad-hoc URL or file
+    (`name_from_listing`) is filed under a source named after what it turned
+    out to be, such as `hf-daily`. A listing with no entries is `failed` when
+    the source's expectation says it never is empty on that day.
     """
     pipe.store.mark_interrupted_runs()
-    run_id = pipe.store.start_run(source, target, listing_date.isoformat() if listing_date else None)
+    run_id = pipe.store.start_run(source, target, day.isoformat() if day else None)
     started = time.monotonic()
+    fetcher = fetcher or RunFetcher(pipe.store, keep_raw=keep_raw(pipe.config.settings))
+
+    def failed(exc: BaseException, status: str = "failed", http_status: int | None = None) -> RunSummary:
+        return _close(pipe, run_id, source, target, status, started, error=_one_line(exc),
+                      also=fetcher.writer(run_id, source, request, used=None),
+                      http_status=http_status or fetcher.http_status, bytes=fetcher.bytes or None)
+
     try:
-        fetched = produce()
+        fetched = produce(fetcher)
+    except NotModified as exc:
+        return _close(pipe, run_id, source, target, "not-modified", started, notes=[str(exc)],
+                      also=fetcher.writer(run_id, source, request, used=[]),
+                      http_status=exc.result.status, bytes=fetcher.bytes, entries_parsed=0)
     except FetchError as exc:
-        status = "rate-limited" if exc.rate_limited else "failed"
-        return _close(pipe, run_id, source, target, status, started, error=_one_line(exc), http_status=exc.status)
-    except (ParseError, UnexpectedlyEmpty, OSError) as exc:
-        return _close(pipe, run_id, source, target, "failed", started, error=_one_line(exc))
+        return failed(exc, "rate-limited" if exc.rate_limited else "failed", exc.status)
+    except (ParseError, OSError) as exc:
+        return failed(exc)
+    except Exception as exc:  # a parser or fetcher bug must not stop the other sources
+        return failed(RuntimeError(f"unexpected {type(exc).__name__} (a bug): {_one_line(exc)}"))
     listing = fetched.listing
     if name_from_listing:
         source = adhoc_source_name(listing)
-    notes = fetched.notes + listing.notes
-    measured = {"http_status": fetched.http_status, "bytes": fetched.bytes, "entries_parsed": len(listing.entries)}
+    notes = fetcher.notes + fetched.notes + listing.notes
+    measured = {"http_status": fetched.http_status or fetcher.http_status,
+                "bytes": fetched.bytes or fetcher.bytes, "entries_parsed": len(listing.entries)}
     if not listing.entries:
-        return _close(pipe, run_id, source, fetched.target, "empty", started, notes=notes, **measured)
+        reason = expect.empty_is_failure(day or fetch_hf.today_utc(), fetch_hf.today_utc()) if expect else None
+        if reason:
+            return _close(pipe, run_id, source, fetched.target, "failed", started, error=reason,
+                          also=fetcher.writer(run_id, source, request, used=None), **measured)
+        return _close(pipe, run_id, source, fetched.target, "empty", started, notes=notes,
+                      also=fetcher.writer(run_id, source, request, used=fetched.responses), **measured)
     undated_day = date.today().isoformat()
     for entry in listing.entries:
         entry.listing_date = entry.listing_date or listing.listing_date or undated_day
@@ -105,9 +130,14 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fet
         "error": "; ".join(notes) or None,
         "duration_s": round(time.monotonic() - started, 3),
     }
-    counts = pipe.store.save_listing(
-        run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger, rules_version=pipe.rules_version
-    )
+    try:
+        counts = pipe.store.save_listing(
+            run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger,
+            rules_version=pipe.rules_version, also=fetcher.writer(run_id, source, request, used=fetched.responses),
+        )
+    except Exception as exc:  # rolled back: the run says why, nothing of the listing was written
+        return _close(pipe, run_id, source, fetched.target, "failed", started,
+                      error=f"storing the listing failed: {type(exc).__name__}: {_one_line(exc)}", **measured)
     return RunSummary(
         run_id=run_id,
         source=source,
@@ -122,10 +152,11 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fet
 
 
 def _close(pipe: Pipeline, run_id: int, source: str, target: str, status: str, started: float,
-           *, error: str | None = None, notes: list[str] | None = None, **measured) -> RunSummary:
-    """Close a run that stores no papers: failed, empty, rate-limited."""
+           *, error: str | None = None, notes: list[str] | None = None, also=None, **measured) -> RunSummary:
+    """Close a run that stores no papers: failed, empty, not-modified, rate-limited."""
     pipe.store.finish_run(
         run_id,
+        also=also,
         source=source,
         target=target,
         status=status,
@@ -141,56 +172,57 @@ def _close(pipe: Pipeline, run_id: int, source: str, target: str, status: str, s
 
 
 def ingest_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
-                  query: str | None = None) -> RunSummary:
-    """A configured source, for one day where the source is date-addressed."""
+                  query: str | None = None, fetcher: RunFetcher | None = None) -> RunSummary:
+    """A configured source, for one day where the source is date-addressed.
+
+    Never raises for a source that cannot run: that is a failed run too, so
+    one bad source never stops the others of an invocation.
+    """
     base = str(source.option("base_url", fetch_hf.HF_BASE)).rstrip("/")
     http = pipe.config.http
+    expect = expectation(source.kind, source.options)
     if source.kind == "hf-daily":
         day = day or fetch_hf.today_utc()
-
-        def produce() -> fetch_hf.Fetched:
-            fetched = fetch_hf.daily(base, day, http)
-            if not fetched.listing.entries and _papers_expected(day):
-                raise UnexpectedlyEmpty(
-                    f"no papers listed for {day.isoformat()}, a past weekday: source changed or failing?"
-                )
-            return fetched
-
-        return _execute(pipe, source.name, f"{base}/api/daily_papers?date={day.isoformat()}", produce,
-                        listing_date=day)
+        return _execute(pipe, source.name, f"{base}/api/daily_papers?date={day.isoformat()}",
+                        lambda get: fetch_hf.daily(base, day, http, fetch=get),
+                        request={"day": day.isoformat()}, expect=expect, day=day, fetcher=fetcher)
     if source.kind == "hf-search":
         text = query or source.option("query")
         if not text:
-            raise ValueError(f"source {source.name!r} needs a query")
-        return _execute(pipe, source.name, f"{base}/papers?q={text}", lambda: fetch_hf.search(base, text, http))
-    raise ValueError(f"source {source.name!r}: kind {source.kind!r} cannot be ingested")
+            return _refuse(pipe, source.name, f"source {source.name!r} needs a query")
+        return _execute(pipe, source.name, f"{base}/papers?q={text}",
+                        lambda get: fetch_hf.search(base, text, http, fetch=get),
+                        request={"query": text}, expect=expect, fetcher=fetcher)
+    return _refuse(pipe, source.name, f"source {source.name!r}: kind {source.kind!r} cannot be ingested")
 
 
-def _papers_expected(day: date) -> bool:
-    """Hugging Face lists papers every weekday; today's list may still be filling up."""
-    return day.weekday() < 5 and day < fetch_hf.today_utc()
+def _refuse(pipe: Pipeline, source: str, reason: str) -> RunSummary:
+    def produce(_get: RunFetcher) -> fetch_hf.Fetched:
+        raise ParseError(reason)
+
+    return _execute(pipe, source, source, produce, request={})
 
 
-def ingest_url(pipe: Pipeline, url: str) -> RunSummary:
+def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
 
-    def produce() -> fetch_hf.Fetched:
-        result: FetchResult = fetch(url, pipe.config.http)
+    def produce(get: RunFetcher) -> fetch_hf.Fetched:
+        result: FetchResult = get(url, pipe.config.http)
         return fetch_hf.Fetched(_parse_or_fail(result.body, url), url, [result], [])
 
-    return _execute_adhoc(pipe, url, produce)
+    return _execute(pipe, "adhoc", url, produce, request={"url": url}, name_from_listing=True, fetcher=fetcher)
 
 
 def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
     """A saved page or API answer; the format is told from the content."""
 
-    def produce() -> fetch_hf.Fetched:
+    def produce(_get: RunFetcher) -> fetch_hf.Fetched:
         raw = path.read_bytes()
         fetched = fetch_hf.Fetched(_parse_or_fail(raw, str(path)), str(path), [], [])
         fetched.bytes = len(raw)
         return fetched
 
-    return _execute_adhoc(pipe, str(path), produce)
+    return _execute(pipe, "adhoc", str(path), produce, request={"file": str(path)}, name_from_listing=True)
 
 
 def _parse_or_fail(raw: bytes, where: str) -> Listing:
@@ -201,10 +233,6 @@ def _parse_or_fail(raw: bytes, where: str) -> Listing:
     if not listing.entries and listing.kind != "search":
         raise ParseError(f"{where}: {listing.format} listing with no entries")
     return listing
-
-
-def _execute_adhoc(pipe: Pipeline, target: str, produce: Callable[[], fetch_hf.Fetched]) -> RunSummary:
-    return _execute(pipe, "adhoc", target, produce, name_from_listing=True)
 
 
 def adhoc_source_name(listing: Listing) -> str:

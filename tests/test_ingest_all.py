@@ -25,7 +25,7 @@ def test_all_runs_every_enabled_source_and_one_failure_stops_none_of_the_others(
     assert "Traceback" not in result.output
     statuses = dict(rows(db_path, "select source, status from runs"))
     assert statuses == {"down": "failed", "broken": "failed", "hf-local": "ok"}
-    assert "down: failed: GET" in result.stderr and "broken: failed: ValueError" in result.stderr
+    assert "down: failed: GET" in result.stderr and "broken: failed: source 'broken' needs a query" in result.stderr
     assert "hf-local: ok: 4 entries parsed" in result.stdout
     assert rows(db_path, "select count(*) from sightings where source = 'hf-local'") == [(4,)]
 

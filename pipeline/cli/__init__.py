@@ -15,3 +15,5 @@ from pipeline.cli import digest  # noqa: E402,F401  registers commands
 from pipeline.cli import browse  # noqa: E402,F401  registers commands
 
 from pipeline.cli import schedule  # noqa: E402,F401  registers commands
+from pipeline.cli import ledger  # noqa: E402,F401  registers commands
+from pipeline.cli import reparse  # noqa: E402,F401  registers commands

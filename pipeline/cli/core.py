@@ -19,6 +19,7 @@ from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.runner import run_all, run_guarded
 from pipeline.store import Store
 from pipeline.tagging import RuleError, load_rules
+from pipeline.store.sqlite_version import warn_if_affected
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
@@ -42,6 +43,7 @@ class Session:
             self._pipeline = Pipeline(store=Store(self.db_path), config=config, tagger=rules.tag,
                                       rules_version=rules.version)
             self.rules = rules
+            warn_if_affected()
         return self._pipeline
 
     def close(self) -> None:
@@ -122,25 +124,6 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
         known = ", ".join(sorted(pipe.config.sources)) or "none"
         fail(f"{target}: not a configured source ({known}), an http(s) URL or an existing file")
     _report([summary])
-
-
-@cli.command()
-@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
-@click.pass_context
-def runs(ctx: click.Context, limit: int) -> None:
-    """List recent runs, newest first."""
-    rows = _pipeline(ctx).store.query(
-        "SELECT id, source, status, started_at, entries_parsed, papers_new, papers_updated, error"
-        " FROM runs ORDER BY id DESC LIMIT ?",
-        (limit,),
-    )
-    for row in rows:
-        error = f"  {row['error']}" if row["error"] else ""
-        click.echo(
-            f"{row['id']:>5}  {row['started_at']}  {row['source']:<24} {row['status']:<13}"
-            f" parsed={row['entries_parsed'] or 0} new={row['papers_new'] or 0}"
-            f" updated={row['papers_updated'] or 0}{error}"
-        )
 
 
 @cli.command()

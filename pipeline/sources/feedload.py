@@ -33,6 +33,9 @@ class LoadedFeed:
     notes: list[str] = field(default_factory=list)
 
 
+_ENTITY_DECLARATION_RE = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
 def looks_like_feed(head: bytes) -> bool:
     """Cheap content check: an RSS, Atom or RDF root near the start, and no HTML page."""
     return bool(_FEED_ROOT_RE.search(head)) and not _HTML_START_RE.match(head)
@@ -56,6 +59,9 @@ def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
         title = _HTML_TITLE_RE.search(raw[:65536])
         shown = clean_text(title.group(1).decode("utf-8", "replace"))[:120] if title else ""
         raise ParseError(f"{what}: got an HTML page instead of a feed (title: {shown!r})")
+    if _ENTITY_DECLARATION_RE.search(raw[:65536]):
+        # Real feeds never declare entities; a declaration is how "billion laughs" expands without bound.
+        raise ParseError(f"{what}: declares XML entities (<!ENTITY>): refused")
     try:
         parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
     except Exception as error:  # its lenient fallback parser can trip over broken markup

@@ -33,11 +33,25 @@ def sniff(raw: bytes) -> bool:
 
 
 def _soup(raw: bytes) -> BeautifulSoup:
-    return BeautifulSoup(raw, "lxml")
+    """Hugging Face serves UTF-8: bytes that are valid UTF-8 are read as such whatever
+    the page declares, since a wrong `<meta charset>` (a proxy, a re-save) would
+    otherwise turn every accented author name into mojibake without any error."""
+    try:
+        raw.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = None
+    return BeautifulSoup(raw, "lxml", from_encoding=encoding)
 
 
 def parse(raw: bytes) -> Listing:
-    """Hydration JSON first, cards second; ParseError when neither is there."""
+    """Hydration JSON first, cards second; ParseError when neither is there.
+
+    A page that stops before `</html>` was cut off: its card list may be
+    missing papers at the end, so it is refused rather than half-read.
+    """
+    if b"</html>" not in raw[-4096:].lower():
+        raise ParseError(f"page ends before </html> after {len(raw)} bytes: truncated response?")
     soup = _soup(raw)
     try:
         listing = _from_hydration(soup)

@@ -18,31 +18,40 @@ ARXIV_PDF_URL = "https://arxiv.org/pdf/{id}"
 
 def iso_day(timestamp: str | None) -> str | None:
     """`2024-10-25T00:57:09.392Z` -> `2024-10-25`."""
-    if not timestamp or len(timestamp) < 10:
+    if not isinstance(timestamp, str) or len(timestamp) < 10:
         return None
     return timestamp[:10]
 
 
 def iso_timestamp(timestamp: str | None) -> str | None:
     """HF's `2024-07-31T17:59:30.000Z` -> `2024-07-31T17:59:30Z` (milliseconds say nothing)."""
-    if not timestamp:
+    if not isinstance(timestamp, str) or not timestamp:
         return None
-    text = str(timestamp).strip()
+    text = timestamp.strip()
     if "." in text and text.endswith("Z"):
         text = text.split(".", 1)[0] + "Z"
     return text
 
 
+def _text(value: object) -> str | None:
+    """Cleaned text, or None for a field of another JSON type: a changed API must not crash the parse."""
+    return clean_text(value) if isinstance(value, str) else None
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _name(value: object) -> str | None:
     if isinstance(value, dict):
-        return clean_text(value.get("fullname") or value.get("name"))
-    return clean_text(value) if isinstance(value, str) else None
+        return _text(value.get("fullname") or value.get("name"))
+    return _text(value)
 
 
 def _handle(user: object) -> str | None:
     """The HF user name cards show (`akhaliq`), not the display name."""
     if isinstance(user, dict):
-        return clean_text(user.get("name") or user.get("user") or user.get("fullname"))
+        return _text(user.get("name") or user.get("user") or user.get("fullname"))
     return None
 
 
@@ -59,16 +68,16 @@ def record_from_item(item: object, rank: int | None) -> PaperRecord:
     if parsed is None:
         raise ParseError(f"paper id {raw_id!r} is not an arXiv id")
     arxiv_id, version = parsed
-    title = clean_text(paper.get("title")) or clean_text(item.get("title"))
+    title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         raise ParseError(f"paper {arxiv_id} has no title")
     authors = tuple(
         name
-        for author in paper.get("authors") or ()
-        if isinstance(author, dict) and (name := clean_text(author.get("name")))
+        for author in _list(paper.get("authors"))
+        if isinstance(author, dict) and (name := _text(author.get("name")))
     )
     organization = paper.get("organization") or item.get("organization")
-    keywords = paper.get("ai_keywords") or ()
+    keywords = _list(paper.get("ai_keywords"))
     # The day the paper was put on the daily list; a flat paper object has only its own.
     listed_at = paper.get("submittedOnDailyAt")
     if paper is not item:
@@ -77,15 +86,15 @@ def record_from_item(item: object, rank: int | None) -> PaperRecord:
         title=title,
         arxiv_id=arxiv_id,
         arxiv_version=version,
-        abstract=clean_text(paper.get("summary")),
+        abstract=_text(paper.get("summary")),
         authors=authors,
         published_at=iso_timestamp(paper.get("publishedAt")),
         hf_url=HF_PAPER_URL.format(id=arxiv_id),
         arxiv_url=ARXIV_ABS_URL.format(id=arxiv_id),
         pdf_url=ARXIV_PDF_URL.format(id=arxiv_id),
-        github_repo=clean_text(paper.get("githubRepo")),
+        github_repo=_text(paper.get("githubRepo")),
         github_stars=parse_int(paper.get("githubStars")),
-        project_page=clean_text(paper.get("projectPage")),
+        project_page=_text(paper.get("projectPage")),
         organization=_name(organization),
         ai_keywords=tuple(k for k in (clean_text(k) for k in keywords if isinstance(k, str)) if k),
         listing_date=iso_day(listed_at),

@@ -17,7 +17,8 @@ def listing_from_props(props: object) -> Listing:
     if isinstance(props.get("searchResults"), list):
         items, kind = props["searchResults"], "search"
     elif isinstance(props.get("dailyPapers"), list):
-        items, kind = props["dailyPapers"], props.get("periodType") or "daily"
+        period = props.get("periodType")
+        items, kind = props["dailyPapers"], period if isinstance(period, str) and period else "daily"
     else:
         raise ParseError("DailyPapers data has no dailyPapers list: layout change?")
     query = props.get("query")

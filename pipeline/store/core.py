@@ -164,9 +164,16 @@ class Store:
         assignments = ", ".join(f"{name} = ?" for name in fields)
         conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*fields.values(), run_id))
 
-    def finish_run(self, run_id: int, **fields: Any) -> None:
-        """Close a run that wrote no papers (failed, empty, not-modified, ...)."""
+    def finish_run(self, run_id: int, *, also: Callable[[sqlite3.Connection], None] | None = None,
+                   **fields: Any) -> None:
+        """Close a run that wrote no papers (failed, empty, not-modified, ...).
+
+        `also` writes what belongs with the run's outcome (HTTP validators,
+        kept raw responses) in the same transaction.
+        """
         with self.write_transaction() as conn:
+            if also is not None:
+                also(conn)
             self._update_run(conn, run_id, fields)
 
     def mark_interrupted_runs(self) -> int:
@@ -200,10 +207,13 @@ class Store:
         run_fields: dict[str, Any],
         tagger: Tagger | None = None,
         rules_version: str | None = None,
+        also: Callable[[sqlite3.Connection], None] | None = None,
     ) -> SaveCounts:
-        """Write one listing and close its run, all in one transaction."""
+        """Write one listing and close its run, all in one transaction (with `also`, as in finish_run)."""
         counts = SaveCounts()
         with self.write_transaction() as conn:
+            if also is not None:
+                also(conn)
             keyed = _unique_by_key(entries)
             stored = self._stored_papers(conn, list(keyed))
             changed_text: list[dict[str, Any]] = []

@@ -1,0 +1,72 @@
+"""`paperfeed runs` and `paperfeed status`: the run ledger, for people and for monitoring."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import click
+
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
+from pipeline.health import STATUS_EXTRAS, assess
+from pipeline.store import ledger
+
+
+def _run_line(row: dict) -> str:
+    http = f" http={row['http_status']}" if row["http_status"] is not None else ""
+    size = f" bytes={row['bytes']}" if row["bytes"] is not None else ""
+    took = f" {row['duration_s']:.2f}s" if row["duration_s"] is not None else ""
+    error = f"  {row['error']}" if row["error"] else ""
+    return (
+        f"{row['id']:>5}  {row['started_at']}  {row['source']:<24} {row['status']:<13}{http}{size}{took}"
+        f" parsed={row['entries_parsed'] or 0} new={row['papers_new'] or 0}"
+        f" updated={row['papers_updated'] or 0} tagged={row['papers_tagged'] or 0}{error}"
+    )
+
+
+@cli.command()
+@click.option("--source", help="Only runs of this source.")
+@click.option("--status", help="Only runs with this status (ok, not-modified, empty, failed, ...).")
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.pass_context
+def runs(ctx: click.Context, source: str | None, status: str | None, limit: int) -> None:
+    """List recent runs, newest first: status, HTTP status, bytes, time, counts, error."""
+    for row in ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit):
+        click.echo(_run_line(row))
+
+
+def _when(run: dict | None) -> str:
+    return f"{run['started_at']} (run {run['id']})" if run else "never"
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Health of every enabled source; exits 1 when any failed its latest run or is overdue."""
+    pipe = _pipeline(ctx)
+    pipe.store.mark_interrupted_runs()
+    now = datetime.now(timezone.utc)
+    trouble = False
+    for source in pipe.config.sources.values():
+        if not source.enabled:
+            continue
+        health = assess(pipe.store, source, now)
+        state = "FAILING" if not health.healthy else (health.latest["status"] if health.latest else "never run")
+        due = health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else "-"
+        click.echo(
+            f"{source.name:<28} {state:<13} last success {_when(health.last_success)},"
+            f" last failure {_when(health.last_failure)}, next due {due}"
+        )
+        for line in health.problems:
+            click.echo(f"  {line}")
+        if health.low_volume:
+            click.echo(f"  warning: {health.low_volume}")
+        trouble = trouble or not health.healthy
+    for extra in STATUS_EXTRAS:
+        lines, bad = extra(pipe.store, now)
+        for line in lines:
+            click.echo(line)
+        trouble = trouble or bad
+    if trouble:
+        click.echo("paperfeed: some sources are failing or overdue", err=True)
+        sys.exit(EXIT_FAILED_RUN)

@@ -1,0 +1,114 @@
+"""Every request of one run, made conditional and remembered.
+
+A run hands this object to the fetching code in place of `http.fetch`. It
+sends the validators stored for the URL; a 304, or a body whose hash equals
+the one stored, ends the run as `not-modified` before anything is parsed.
+The first response stands for the listing: once one has changed, later pages
+of the same run are fetched in full, since their content is needed.
+
+It also keeps what the run ledger needs even when parsing fails (HTTP status,
+bytes), and, with `keep_raw`, the raw responses for `paperfeed reparse`. What
+it learned is written only with the run's outcome (see `pipeline.store.http_cache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import Any
+
+from pipeline import http
+from pipeline.http import FetchError, FetchResult, HttpSettings
+from pipeline.store import Store, utc_now
+from pipeline.store import http_cache, raw
+from pipeline.store.http_cache import CachedResponse
+
+
+def keep_raw(settings: dict[str, Any]) -> bool:
+    """`[storage] keep_raw = true` in settings.toml."""
+    return bool(settings.get("storage", {}).get("keep_raw", False))
+
+
+class NotModified(Exception):
+    """The server, or the body's hash, says the listing is what was stored last time."""
+
+    def __init__(self, url: str, result: FetchResult, how: str):
+        super().__init__(f"{url}: {how}")
+        self.url = url
+        self.result = result
+
+
+class RunFetcher:
+    def __init__(self, store: Store, *, conditional: bool = True, keep_raw: bool = False):
+        self.store = store
+        self.conditional = conditional
+        self.keep_raw = keep_raw
+        self.responses: list[FetchResult] = []
+        self.last_error: FetchError | None = None
+        self._new_bodies: list[CachedResponse] = []
+        self._confirmed: list[CachedResponse] = []
+        self._kept: list[raw.KeptResponse] = []
+        self._changed_seen = False
+        self.notes: list[str] = []
+
+    def __call__(self, url: str, settings: HttpSettings, *, etag: str | None = None,
+                 last_modified: str | None = None, **options: Any) -> FetchResult:
+        """`http.fetch`'s signature; other options (accept, expect, ...) pass through unchanged."""
+        cached = http_cache.lookup(self.store, url) if self.conditional and not self._changed_seen else None
+        try:
+            result = http.fetch(url, settings, **options,
+                                etag=etag or (cached.etag if cached else None),
+                                last_modified=last_modified or (cached.last_modified if cached else None))
+        except FetchError as exc:
+            self.last_error = exc
+            raise
+        self.responses.append(result)
+        new_etag = result.etag or result.headers.get("etag")
+        new_modified = result.last_modified or result.headers.get("last-modified")
+        if result.not_modified or result.status == 304:
+            if cached is None:
+                raise FetchError(url, "HTTP 304 to a request without validators", status=304)
+            self._confirmed.append(CachedResponse(url, new_etag, new_modified, None))
+            raise NotModified(url, result, "not modified (HTTP 304)")
+        digest = result.content_sha256 or hashlib.sha256(result.body).hexdigest()
+        if cached is not None and cached.content_sha256 == digest:
+            self._confirmed.append(CachedResponse(url, new_etag, new_modified, None))
+            raise NotModified(url, result, "body unchanged since the last stored run")
+        self._changed_seen = True
+        self._new_bodies.append(CachedResponse(url, new_etag, new_modified, digest))
+        if self.keep_raw:
+            self._kept.append(raw.KeptResponse(url=url, status=result.status, headers=dict(result.headers),
+                                               body=result.body, content_sha256=digest, fetched_at=utc_now()))
+        return result
+
+    # -- for the run ledger ------------------------------------------------
+
+    @property
+    def http_status(self) -> int | None:
+        if self.responses:
+            return self.responses[-1].status
+        return self.last_error.status if self.last_error else None
+
+    @property
+    def bytes(self) -> int:
+        return sum(len(r.body) for r in self.responses)
+
+    def writer(self, run_id: int, source: str, request: dict[str, Any], *, used: list[FetchResult] | None):
+        """What to write with the run's outcome.
+
+        Validators are remembered only for the responses the stored listing
+        was made of (`used`; an accepted empty listing counts, a failed run
+        passes None): an API answer that failed to parse and was replaced by
+        the HTML page must not make the next run "not modified". Raw
+        responses are kept whatever the outcome.
+        """
+        used_urls = {result.url for result in used or ()}
+
+        def write(conn: sqlite3.Connection) -> None:
+            if used is not None:
+                fresh = [entry for entry in self._new_bodies if entry.url in used_urls]
+                http_cache.remember(conn, fresh, confirmed=self._confirmed)
+            if self._kept:
+                raw.keep(conn, run_id, source, request, self._kept)
+
+        return write
