@@ -96,3 +96,33 @@ def papers_sightings_runs_tags(db: Database) -> None:
         """,
         "CREATE INDEX idx_paper_tags_tag ON paper_tags(tag)",
     )
+
+
+@migrations(name="0005_identity_identifiers_versions_run_dates")
+def identity_identifiers_versions_run_dates(db: Database) -> None:
+    """One paper, many identifiers; the fields non-HF sources add; the day a run completed."""
+    _run(
+        db,
+        """
+        CREATE TABLE identifiers (
+            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title')),
+            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, or a title key 'folded title|surname'
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (scheme, value)
+        )
+        """,
+        "CREATE INDEX idx_identifiers_paper ON identifiers(paper_id)",
+        "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id)"
+        " SELECT 'arxiv', arxiv_id, id FROM papers WHERE arxiv_id IS NOT NULL",
+        "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id)"
+        " SELECT 'doi', doi, id FROM papers WHERE doi IS NOT NULL",
+        "ALTER TABLE papers ADD COLUMN updated_at TEXT",          # when the highest version seen appeared
+        "ALTER TABLE papers ADD COLUMN preprint_version INTEGER",  # bioRxiv/medRxiv version, highest seen
+        "ALTER TABLE papers ADD COLUMN url TEXT",                  # landing page when there is no arXiv/HF page
+        # Which source and version each precedence-ruled field came from: {"title": ["arxiv", 2], ...}
+        "ALTER TABLE papers ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}'",
+    )
+    # Another branch may add the same column; whichever migration runs second leaves it alone.
+    if "listing_date" not in db["runs"].columns_dict:
+        db.execute("ALTER TABLE runs ADD COLUMN listing_date TEXT")  # listing day the run completed
+    db.execute("CREATE INDEX IF NOT EXISTS idx_runs_source_listing_date ON runs(source, listing_date)")

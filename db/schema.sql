@@ -7,6 +7,13 @@ CREATE TABLE "_sqlite_migrations" (
    "applied_at" TEXT
 );
 
+CREATE TABLE identifiers (
+            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title')),
+            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, or a title key 'folded title|surname'
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (scheme, value)
+        );
+
 CREATE TABLE paper_tags (
             paper_id TEXT NOT NULL REFERENCES papers(id),
             tag TEXT NOT NULL,            -- medical-imaging, modality:mri, anatomy:brain, task:segmentation
@@ -37,7 +44,7 @@ CREATE TABLE papers (
             categories TEXT NOT NULL DEFAULT '[]',
             first_seen_at TEXT NOT NULL,  -- first listing day that showed it
             last_seen_at TEXT NOT NULL    -- latest listing day that showed it
-        );
+        , updated_at TEXT, preprint_version INTEGER, url TEXT, provenance TEXT NOT NULL DEFAULT '{}');
 
 CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
@@ -56,7 +63,7 @@ CREATE TABLE runs (
             error TEXT,                   -- one line
             pid INTEGER,                  -- process that ran it, to spot runs killed mid-way
             hostname TEXT
-        );
+        , listing_date TEXT);
 
 CREATE TABLE sightings (
             paper_id TEXT NOT NULL REFERENCES papers(id),
@@ -74,6 +81,8 @@ CREATE TABLE sightings (
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
     ON "_sqlite_migrations" ("migration_set", "name");
 
+CREATE INDEX idx_identifiers_paper ON identifiers(paper_id);
+
 CREATE INDEX idx_paper_tags_tag ON paper_tags(tag);
 
 CREATE INDEX idx_papers_arxiv_id ON papers(arxiv_id);
@@ -81,6 +90,8 @@ CREATE INDEX idx_papers_arxiv_id ON papers(arxiv_id);
 CREATE INDEX idx_papers_doi ON papers(doi);
 
 CREATE INDEX idx_papers_published_at ON papers(published_at);
+
+CREATE INDEX idx_runs_source_listing_date ON runs(source, listing_date);
 
 CREATE INDEX idx_runs_source_started ON runs(source, started_at);
 

@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from datetime import timedelta
+from typing import Callable, NamedTuple
 
-from pipeline import fetch_hf
+from pipeline import fetch_arxiv, fetch_biorxiv, fetch_feed, fetch_hf
 from pipeline.config import Config, SourceConfig
 from pipeline.http import FetchError, FetchResult, fetch
 from pipeline.record import Listing, ParseError
@@ -37,6 +38,7 @@ class RunSummary:
     papers_tagged: int = 0
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    next_page: int | None = None  # a paged listing's next page, to be its own run
 
     @property
     def failed(self) -> bool:
@@ -91,9 +93,12 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fet
     if name_from_listing:
         source = adhoc_source_name(listing)
     notes = fetched.notes + listing.notes
-    measured = {"http_status": fetched.http_status, "bytes": fetched.bytes, "entries_parsed": len(listing.entries)}
+    measured = {"http_status": fetched.http_status, "bytes": fetched.bytes, "entries_parsed": len(listing.entries),
+                "listing_date": fetched.day}
     if not listing.entries:
-        return _close(pipe, run_id, source, fetched.target, "empty", started, notes=notes, **measured)
+        summary = _close(pipe, run_id, source, fetched.target, "empty", started, notes=notes, **measured)
+        summary.next_page = fetched.next_page
+        return summary
     undated_day = date.today().isoformat()
     for entry in listing.entries:
         entry.listing_date = entry.listing_date or listing.listing_date or undated_day
@@ -106,7 +111,8 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fet
         "duration_s": round(time.monotonic() - started, 3),
     }
     counts = pipe.store.save_listing(
-        run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger, rules_version=pipe.rules_version
+        run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger, rules_version=pipe.rules_version,
+        origin=listing.format,
     )
     return RunSummary(
         run_id=run_id,
@@ -117,7 +123,8 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Callable[[], fet
         papers_new=counts.papers_new,
         papers_updated=counts.papers_updated,
         papers_tagged=counts.papers_tagged,
-        notes=notes,
+        notes=notes + counts.notes,
+        next_page=fetched.next_page,
     )
 
 
@@ -140,29 +147,87 @@ def _close(pipe: Pipeline, run_id: int, source: str, target: str, status: str, s
 # -- what can be ingested -------------------------------------------------------
 
 
-def ingest_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
-                  query: str | None = None) -> RunSummary:
-    """A configured source, for one day where the source is date-addressed."""
-    base = str(source.option("base_url", fetch_hf.HF_BASE)).rstrip("/")
+class Plan(NamedTuple):
+    """What one run of a source will fetch: its target (for the ledger), how,
+    and for paged listings how far apart pages start (so a backfill can skip
+    pages it already has without fetching them)."""
+
+    target: str
+    produce: Callable[[], fetch_hf.Fetched]
+    page_step: int | None = None
+
+
+def plan_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
+                query: str | None = None, page: int | None = None) -> Plan:
+    """The run of a configured source, for one day where the source is date-addressed."""
     http = pipe.config.http
-    if source.kind == "hf-daily":
-        day = day or fetch_hf.today_utc()
-
-        def produce() -> fetch_hf.Fetched:
-            fetched = fetch_hf.daily(base, day, http)
-            if not fetched.listing.entries and _papers_expected(day):
-                raise UnexpectedlyEmpty(
-                    f"no papers listed for {day.isoformat()}, a past weekday: source changed or failing?"
-                )
-            return fetched
-
-        return _execute(pipe, source.name, f"{base}/api/daily_papers?date={day.isoformat()}", produce)
-    if source.kind == "hf-search":
+    kind = source.kind
+    if kind in ("hf-daily", "hf-search"):
+        base = str(source.option("base_url", fetch_hf.HF_BASE)).rstrip("/")
+        if kind == "hf-daily":
+            return _plan_hf_daily(base, day or fetch_hf.today_utc(), http)
         text = query or source.option("query")
         if not text:
             raise ValueError(f"source {source.name!r} needs a query")
-        return _execute(pipe, source.name, f"{base}/papers?q={text}", lambda: fetch_hf.search(base, text, http))
-    raise ValueError(f"source {source.name!r}: kind {source.kind!r} cannot be ingested")
+        return Plan(f"{base}/papers?q={text}", lambda: fetch_hf.search(base, text, http))
+    if kind == "arxiv-rss":
+        url = fetch_arxiv.rss_url(source.option("base_url", fetch_arxiv.RSS_BASE), source.option("categories"))
+        return Plan(url, lambda: fetch_arxiv.rss(url, http))
+    if kind == "arxiv-api":
+        base, categories = source.option("base_url", fetch_arxiv.API_BASE), source.option("categories")
+        day, start = day or _yesterday(), page or 0
+        size = int(source.option("page_size", fetch_arxiv.PAGE_SIZE))
+        retries = int(source.option("empty_retries", fetch_arxiv.EMPTY_RETRIES))
+        return Plan(fetch_arxiv.api_url(base, categories, day, start, size),
+                    lambda: fetch_arxiv.api_page(base, categories, day, start, http, page_size=size,
+                                                 empty_retries=retries), size)
+    if kind == "biorxiv":
+        server, category, subject = source.option("server"), source.option("category"), source.option("subject")
+        if subject and day is None and page is None:
+            url = fetch_biorxiv.rss_url(server, subject)
+            return Plan(url, lambda: fetch_biorxiv.subject_feed(url, http))
+        base, day, cursor = source.option("base_url", fetch_biorxiv.API_BASE), day or _yesterday(), page or 0
+        return Plan(fetch_biorxiv.details_url(base, server, day, cursor, category),
+                    lambda: fetch_biorxiv.details_page(base, server, day, cursor, http, category=category),
+                    fetch_biorxiv.PAGE_SIZE)
+    if kind == "feed":
+        url = source.option("url")
+        return Plan(url, lambda: fetch_feed.feed(url, http))
+    raise ValueError(f"source {source.name!r}: kind {kind!r} cannot be ingested")
+
+
+def _yesterday() -> date:
+    """The latest day a date-addressed source has finished listing."""
+    return fetch_hf.today_utc() - timedelta(days=1)
+
+
+def _plan_hf_daily(base: str, day: date, http) -> Plan:
+    def produce() -> fetch_hf.Fetched:
+        fetched = fetch_hf.daily(base, day, http)
+        if not fetched.listing.entries and _papers_expected(day):
+            raise UnexpectedlyEmpty(
+                f"no papers listed for {day.isoformat()}, a past weekday: source changed or failing?"
+            )
+        fetched.day = day.isoformat()
+        return fetched
+
+    return Plan(f"{base}/api/daily_papers?date={day.isoformat()}", produce)
+
+
+def ingest_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
+                  query: str | None = None, page: int | None = None) -> RunSummary:
+    """One run of a configured source: one day, or one page of a paged day."""
+    plan = plan_source(pipe, source, day=day, query=query, page=page)
+    return _execute(pipe, source.name, plan.target, plan.produce)
+
+
+def ingest_all_pages(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
+                     query: str | None = None) -> list[RunSummary]:
+    """A source's listing with every page, each page its own run; stops at a failed page."""
+    summaries = [ingest_source(pipe, source, day=day, query=query)]
+    while summaries[-1].next_page is not None and not summaries[-1].failed:
+        summaries.append(ingest_source(pipe, source, day=day, query=query, page=summaries[-1].next_page))
+    return summaries
 
 
 def _papers_expected(day: date) -> bool:

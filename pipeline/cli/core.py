@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from pipeline.config import ConfigError, default_config_dir, default_db_path, load_config
-from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_source, ingest_url
+from pipeline.ingest import Pipeline, RunSummary, ingest_all_pages, ingest_file, ingest_url
 from pipeline.store import Store
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -100,15 +100,15 @@ def ingest(ctx: click.Context, target: str, day: str | None, query: str | None) 
     parsed_day = _parse_day(day)
     source = pipe.config.source(target)
     if source is not None:
-        summary = ingest_source(pipe, source, day=parsed_day, query=query)
+        summaries = ingest_all_pages(pipe, source, day=parsed_day, query=query)
     elif re.match(r"^https?://", target):
-        summary = ingest_url(pipe, target)
+        summaries = [ingest_url(pipe, target)]
     elif Path(target).exists():
-        summary = ingest_file(pipe, Path(target))
+        summaries = [ingest_file(pipe, Path(target))]
     else:
         known = ", ".join(sorted(pipe.config.sources)) or "none"
         fail(f"{target}: not a configured source ({known}), an http(s) URL or an existing file")
-    _report([summary])
+    _report(summaries)
 
 
 @cli.command()
