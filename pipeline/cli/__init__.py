@@ -8,3 +8,5 @@ that its commands register with the group.
 from pipeline.cli.core import cli, main
 
 __all__ = ["cli", "main"]
+
+from pipeline.cli import backfill  # noqa: E402,F401  registers commands

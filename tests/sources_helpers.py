@@ -1,0 +1,68 @@
+"""Helpers for tests of the arXiv/bioRxiv/feed sources: a local server, configs, DB reads, hand-made items.
+
+Hand-made arXiv items are built from the real cs.CV RSS sample
+(`rss_cs.CV_2025-09-22_first-item_closing-tags-appended.xml`): its channel is
+kept as served and only the item is replaced, in the structure arXiv's
+generator writes (title, link, description with the `arXiv:IDvN Announce
+Type:` prefix, guid, category, pubDate, arxiv:announce_type, dc:creator).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+ARXIV = FIXTURES / "arxiv"
+RSS_SAMPLE = ARXIV / "rss_cs.CV_2025-09-22_first-item_closing-tags-appended.xml"
+RDF_SAMPLE = ARXIV / "physbiblio_export-rss_hep-ex_2018-05-23.rdf.xml"
+API_SAMPLE = ARXIV / "arxiv-docs_api_user-manual_typical-response_all-electron_2007.xml"
+API_NEW_BACKEND = ARXIV / "export-api_query_q-bio.GN_2026-09-08_new-backend_ABRIDGED.xml"
+API_GARIAZZO = ARXIV / "physbiblio_api-query_au-gariazzo_2021-07-10_summaries-replaced.xml"
+API_ERROR = ARXIV / "arxiv-docs_api_user-manual_error-response_2007.xml"
+EMPTY_SATURDAY = ARXIV / "handmade_rss_empty-saturday.xml"
+EDGE_RSS = ARXIV / "handmade_rss_edge-cases.xml"
+BIORXIV_RSS = FIXTURES / "biorxiv" / "miniflux_biorxiv-rss_bioengineering_2019-11-29.rdf.xml"
+BIORXIV_API = FIXTURES / "biorxiv" / "published-doc_api-biorxiv_details_2026-08-01_ABRIDGED.json"
+JOURNAL_ATOM = FIXTURES / "feeds" / "handmade_journal-toc_atom.xml"
+PUBMED_RSS = FIXTURES / "feeds" / "handmade_pubmed-search_rss20.xml"
+
+
+def rows(db_path, sql, params=()):
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def arxiv_rss(items: list[dict], announced: str = "Mon, 22 Sep 2025 00:00:00 -0400") -> bytes:
+    """The real cs.CV channel with `items` in arXiv's item structure, announced on `announced`."""
+    text = RSS_SAMPLE.read_text()
+    text = text.replace("Mon, 22 Sep 2025 00:00:00 -0400", announced)
+    body = "".join(_item(announced, **item) for item in items)
+    return re.sub(r"<item>.*</item>", lambda _: body, text, flags=re.DOTALL).encode()
+
+
+def _item(announced: str, arxiv_id: str, version: int, title: str, authors: str, abstract: str,
+          announce_type: str = "new", categories: tuple[str, ...] = ("cs.CV",), doi: str | None = None) -> str:
+    cats = "".join(f"<category>{c}</category>" for c in categories)
+    doi_element = f"<arxiv:DOI>{doi}</arxiv:DOI>" if doi else ""
+    return (
+        f"<item><title>{escape(title)}</title><link>https://arxiv.org/abs/{arxiv_id}</link>"
+        f"<description>arXiv:{arxiv_id}v{version} Announce Type: {announce_type} \nAbstract: {escape(abstract)}</description>"
+        f'<guid isPermaLink="false">oai:arXiv.org:{arxiv_id}v{version}</guid>{cats}'
+        f"<pubDate>{announced}</pubDate><arxiv:announce_type>{announce_type}</arxiv:announce_type>"
+        f"<dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>{doi_element}"
+        f"<dc:creator>{escape(authors)}</dc:creator></item>"
+    )
+
+
+def write_sources(config_dir: Path, text: str) -> None:
+    (config_dir / "sources.toml").write_text(text)
+
+
+def pace_host(config_dir: Path, host: str, seconds: float) -> None:
+    """Add `host` to [http.min_interval] (the last table of the shipped settings.toml)."""
+    settings = config_dir / "settings.toml"
+    settings.write_text(settings.read_text().rstrip() + f'\n"{host}" = {seconds}\n')
