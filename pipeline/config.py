@@ -21,7 +21,7 @@ SOURCE_KINDS = {
     "hf-search": {"base_url", "query"},
     "arxiv-rss": {"base_url", "categories"},
     "arxiv-api": {"base_url", "categories", "page_size", "empty_retries"},
-    "biorxiv": {"base_url", "server", "category", "subject"},
+    "biorxiv": {"base_url", "server", "category", "subject", "rss_base_url"},
     "feed": {"url"},
 }
 REQUIRED_KEYS = {"arxiv-rss": {"categories"}, "arxiv-api": {"categories"}, "biorxiv": {"server"}, "feed": {"url"}}
@@ -125,7 +125,7 @@ def _option_problem(options: dict[str, Any]) -> str | None:
         value = options.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "page_size" else 0)):
             return f"{key} must be a whole number" + (" >= 1" if key == "page_size" else " >= 0")
-    for key in ("url", "base_url"):
+    for key in ("url", "base_url", "rss_base_url"):
         value = options.get(key)
         if value is not None and (not isinstance(value, str) or not value.startswith(("http://", "https://"))):
             return f"{key} must be an http(s) URL"

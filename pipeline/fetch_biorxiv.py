@@ -60,8 +60,9 @@ def details_page(base: str, server: str, day: date, cursor: int, http: HttpSetti
     return fetched
 
 
-def rss_url(server: str, subject: str) -> str:
-    return f"https://connect.{server}.org/{server}_xml.php?subject={quote(subject)}"
+def rss_url(server: str, subject: str, base: str | None = None) -> str:
+    base = (base or f"https://connect.{server}.org").rstrip("/")
+    return f"{base}/{server}_xml.php?subject={quote(subject)}"
 
 
 def subject_feed(url: str, http: HttpSettings) -> Fetched:

@@ -184,7 +184,7 @@ def plan_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None
     if kind == "biorxiv":
         server, category, subject = source.option("server"), source.option("category"), source.option("subject")
         if subject and day is None and page is None:
-            url = fetch_biorxiv.rss_url(server, subject)
+            url = fetch_biorxiv.rss_url(server, subject, source.option("rss_base_url"))
             return Plan(url, lambda: fetch_biorxiv.subject_feed(url, http))
         base, day, cursor = source.option("base_url", fetch_biorxiv.API_BASE), day or _yesterday(), page or 0
         return Plan(fetch_biorxiv.details_url(base, server, day, cursor, category),

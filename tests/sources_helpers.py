@@ -66,3 +66,30 @@ def pace_host(config_dir: Path, host: str, seconds: float) -> None:
     """Add `host` to [http.min_interval] (the last table of the shipped settings.toml)."""
     settings = config_dir / "settings.toml"
     settings.write_text(settings.read_text().rstrip() + f'\n"{host}" = {seconds}\n')
+
+
+def api_page(papers: list[tuple[str, str]], total: int, start: int, per_page: int) -> bytes:
+    """An arXiv API page in the real 2026 backend's structure (API_NEW_BACKEND): its feed header
+    with these OpenSearch totals, and its one entry repeated for each (arxiv id, submitted) pair."""
+    text = API_NEW_BACKEND.read_text()
+    entry = re.search(r"<entry>.*</entry>", text, flags=re.DOTALL).group(0)
+    made = []
+    for arxiv_id, submitted in papers:
+        item = entry.replace("2609.04658", arxiv_id).replace("2026-09-04T02:40:47Z", submitted)
+        made.append(item.replace("VizIt: A multi-view framework", f"Paper {arxiv_id}: a multi-view framework"))
+    text = text.replace(entry, "\n".join(made))
+    text = re.sub(r"<opensearch:itemsPerPage>\d+<", f"<opensearch:itemsPerPage>{per_page}<", text)
+    text = re.sub(r"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{total}<", text)
+    text = re.sub(r"<opensearch:startIndex>\d+<", f"<opensearch:startIndex>{start}<", text)
+    return text.encode()
+
+
+def biorxiv_page(records: list[dict], total: int, cursor: int) -> bytes:
+    """A details API page in the real sample's structure (BIORXIV_API), one record per dict of overrides."""
+    import json
+
+    payload = json.loads(BIORXIV_API.read_text())
+    template = payload["collection"][0]
+    payload["collection"] = [{**template, **overrides} for overrides in records]
+    payload["messages"][0].update({"cursor": cursor, "count": len(records), "total": str(total)})
+    return json.dumps(payload).encode()
