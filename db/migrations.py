@@ -241,3 +241,29 @@ def http_cache_raw_responses(db: Database) -> None:
         "CREATE INDEX idx_raw_responses_run ON raw_responses(run_id)",
         "CREATE INDEX idx_raw_responses_source_fetched ON raw_responses(source, fetched_at)",
     )
+
+
+@migrations(name="0005_identity_identifiers_versions_run_dates")
+def identity_identifiers_versions_run_dates(db: Database) -> None:
+    """One paper, many identifiers, and the fields non-HF sources add."""
+    _run(
+        db,
+        """
+        CREATE TABLE identifiers (
+            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title')),
+            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, or a title key 'folded title|surname'
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (scheme, value)
+        )
+        """,
+        "CREATE INDEX idx_identifiers_paper ON identifiers(paper_id)",
+        "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id)"
+        " SELECT 'arxiv', arxiv_id, id FROM papers WHERE arxiv_id IS NOT NULL",
+        "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id)"
+        " SELECT 'doi', doi, id FROM papers WHERE doi IS NOT NULL",
+        "ALTER TABLE papers ADD COLUMN updated_at TEXT",          # when the highest version seen appeared
+        "ALTER TABLE papers ADD COLUMN preprint_version INTEGER",  # bioRxiv/medRxiv version, highest seen
+        "ALTER TABLE papers ADD COLUMN url TEXT",                  # landing page when there is no arXiv/HF page
+        # Which source and version each precedence-ruled field came from: {"title": ["arxiv", 2], ...}
+        "ALTER TABLE papers ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}'",
+    )

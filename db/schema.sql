@@ -15,6 +15,13 @@ CREATE TABLE http_cache (
             checked_at TEXT NOT NULL      -- last time the server confirmed it (200 or 304)
         );
 
+CREATE TABLE identifiers (
+            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title')),
+            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, or a title key 'folded title|surname'
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (scheme, value)
+        );
+
 CREATE TABLE paper_tags (
             paper_id TEXT NOT NULL REFERENCES papers(id),
             tag TEXT NOT NULL,            -- medical-imaging, modality:mri, anatomy:brain, task:segmentation
@@ -45,7 +52,7 @@ CREATE TABLE papers (
             categories TEXT NOT NULL DEFAULT '[]',
             first_seen_at TEXT NOT NULL,  -- first listing day that showed it
             last_seen_at TEXT NOT NULL    -- latest listing day that showed it
-        );
+        , updated_at TEXT, preprint_version INTEGER, url TEXT, provenance TEXT NOT NULL DEFAULT '{}');
 
 CREATE VIRTUAL TABLE papers_fts USING fts5(
             title, abstract, authors,
@@ -118,6 +125,8 @@ CREATE TABLE sightings (
 
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
     ON "_sqlite_migrations" ("migration_set", "name");
+
+CREATE INDEX idx_identifiers_paper ON identifiers(paper_id);
 
 CREATE INDEX idx_paper_tags_tag ON paper_tags(tag);
 

@@ -20,7 +20,12 @@ DEFAULT_DB = "papers.db"
 SOURCE_KINDS = {
     "hf-daily": {"base_url"},
     "hf-search": {"base_url", "query"},
+    "arxiv-rss": {"base_url", "categories"},
+    "arxiv-api": {"base_url", "categories", "page_size", "empty_retries"},
+    "biorxiv": {"base_url", "server", "category", "subject", "rss_base_url"},
+    "feed": {"url"},
 }
+REQUIRED_KEYS = {"arxiv-rss": {"categories"}, "arxiv-api": {"categories"}, "biorxiv": {"server"}, "feed": {"url"}}
 COMMON_KEYS = {"name", "kind", "enabled"}
 # When `paperfeed schedule` runs a source and how far it catches up; every kind accepts them.
 SCHEDULE_KEYS = {"schedule", "timezone", "catch_up_days"}
@@ -101,9 +106,34 @@ def _source_from_table(path: Path, index: int, table: dict[str, Any]) -> SourceC
     unknown = set(table) - COMMON_KEYS - SCHEDULE_KEYS - EXPECT_KEYS - SOURCE_KINDS[kind]
     if unknown:
         raise ConfigError(f"{path}: source {name!r}: unknown keys {', '.join(sorted(unknown))}")
+    missing = REQUIRED_KEYS.get(kind, set()) - set(table)
+    if missing:
+        raise ConfigError(f"{path}: source {name!r}: kind {kind} needs {', '.join(sorted(missing))}")
     options = {key: value for key, value in table.items() if key not in COMMON_KEYS}
     try:
         expectation(kind, options)
     except ValueError as exc:
         raise ConfigError(f"{path}: source {name!r}: {exc}") from None
+    problem = _option_problem(options)
+    if problem:
+        raise ConfigError(f"{path}: source {name!r}: {problem}")
     return SourceConfig(name=name, kind=kind, options=options, enabled=bool(table.get("enabled", True)))
+
+
+def _option_problem(options: dict[str, Any]) -> str | None:
+    categories = options.get("categories")
+    if categories is not None and (
+        not isinstance(categories, list) or not categories or not all(isinstance(c, str) and c for c in categories)
+    ):
+        return "categories must be a non-empty list of arXiv categories, e.g. [\"eess.IV\", \"cs.CV\"]"
+    if "server" in options and options["server"] not in ("biorxiv", "medrxiv"):
+        return f"server must be \"biorxiv\" or \"medrxiv\", not {options['server']!r}"
+    for key in ("page_size", "empty_retries"):
+        value = options.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "page_size" else 0)):
+            return f"{key} must be a whole number" + (" >= 1" if key == "page_size" else " >= 0")
+    for key in ("url", "base_url", "rss_base_url"):
+        value = options.get(key)
+        if value is not None and (not isinstance(value, str) or not value.startswith(("http://", "https://"))):
+            return f"{key} must be an http(s) URL"
+    return None

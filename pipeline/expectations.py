@@ -24,6 +24,9 @@ DAILY_INTERVAL_HOURS = 26.0
 KIND_DEFAULTS: dict[str, tuple[str, float]] = {
     "hf-daily": ("weekdays", DAILY_INTERVAL_HOURS),
     "hf-search": ("always", 0.0),
+    # arXiv announces Sunday to Thursday evenings (US-Eastern) and skips holidays: an empty
+    # feed is normal, but no announcement at all for over three days means trouble.
+    "arxiv-rss": ("never", 80.0),
 }
 
 

@@ -20,7 +20,15 @@ PAGE_SIZE = 100  # the API refuses a larger limit
 
 
 class Fetched:
-    """A parsed listing plus what fetching it cost, for the run ledger."""
+    """A parsed listing plus what fetching it cost, for the run ledger.
+
+    `day` is the listing day this fetch completes (recorded on the run, so a
+    backfill knows the day is done); a paged listing's pages before the last
+    leave it None and give `next_page`, where the next page starts.
+    """
+
+    day: str | None = None
+    next_page: int | None = None
 
     def __init__(self, listing: Listing, target: str, responses: list[FetchResult], notes: list[str]):
         self.listing = listing

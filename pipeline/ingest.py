@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from datetime import timedelta
+from typing import Any, Callable, NamedTuple
 
-from pipeline import fetch_hf
+from pipeline import fetch_arxiv, fetch_biorxiv, fetch_feed, fetch_hf
 from pipeline.conditional import NotModified, RunFetcher, keep_raw
 from pipeline.config import Config, SourceConfig
 from pipeline.expectations import Expectation, expectation
@@ -39,6 +40,7 @@ class RunSummary:
     papers_tagged: int = 0
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    next_page: int | None = None  # a paged listing's next page, to be its own run
 
     @property
     def failed(self) -> bool:
@@ -75,7 +77,7 @@ Produce = Callable[[RunFetcher], fetch_hf.Fetched]
 
 def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, request: dict[str, Any],
              name_from_listing: bool = False, expect: Expectation | None = None,
-             day: date | None = None, fetcher: RunFetcher | None = None) -> RunSummary:
+             day: date | None = None, paged: bool = False, fetcher: RunFetcher | None = None) -> RunSummary:
     """Run `produce` under a run row and store what it returns.
 
     `produce` fetches through the `RunFetcher` it is given, which makes the
@@ -85,7 +87,8 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, requ
     the source's expectation says it never is empty on that day.
     """
     pipe.store.mark_interrupted_runs()
-    run_id = pipe.store.start_run(source, target, day.isoformat() if day else None)
+    # A one-response day is recorded from the start; a paged day only by the run that completes it.
+    run_id = pipe.store.start_run(source, target, day.isoformat() if day and not paged else None)
     started = time.monotonic()
     fetcher = fetcher or RunFetcher(pipe.store, keep_raw=keep_raw(pipe.config.settings))
 
@@ -112,13 +115,18 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, requ
     notes = fetcher.notes + fetched.notes + listing.notes
     measured = {"http_status": fetched.http_status or fetcher.http_status,
                 "bytes": fetched.bytes or fetcher.bytes, "entries_parsed": len(listing.entries)}
+    if fetched.day or fetched.next_page is not None:
+        # Only the run that completes a day records it; earlier pages of a paged day leave it empty.
+        measured["listing_date"] = fetched.day
     if not listing.entries:
         reason = expect.empty_is_failure(day or fetch_hf.today_utc(), fetch_hf.today_utc()) if expect else None
         if reason:
             return _close(pipe, run_id, source, fetched.target, "failed", started, error=reason,
                           also=fetcher.writer(run_id, source, request, used=None), **measured)
-        return _close(pipe, run_id, source, fetched.target, "empty", started, notes=notes,
-                      also=fetcher.writer(run_id, source, request, used=fetched.responses), **measured)
+        summary = _close(pipe, run_id, source, fetched.target, "empty", started, notes=notes,
+                         also=fetcher.writer(run_id, source, request, used=fetched.responses), **measured)
+        summary.next_page = fetched.next_page
+        return summary
     undated_day = date.today().isoformat()
     for entry in listing.entries:
         entry.listing_date = entry.listing_date or listing.listing_date or undated_day
@@ -133,7 +141,8 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, requ
     try:
         counts = pipe.store.save_listing(
             run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger,
-            rules_version=pipe.rules_version, also=fetcher.writer(run_id, source, request, used=fetched.responses),
+            rules_version=pipe.rules_version, origin=listing.format,
+            also=fetcher.writer(run_id, source, request, used=fetched.responses),
         )
     except Exception as exc:  # rolled back: the run says why, nothing of the listing was written
         return _close(pipe, run_id, source, fetched.target, "failed", started,
@@ -147,7 +156,8 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, requ
         papers_new=counts.papers_new,
         papers_updated=counts.papers_updated,
         papers_tagged=counts.papers_tagged,
-        notes=notes,
+        notes=notes + counts.notes,
+        next_page=fetched.next_page,
     )
 
 
@@ -171,29 +181,101 @@ def _close(pipe: Pipeline, run_id: int, source: str, target: str, status: str, s
 # -- what can be ingested -------------------------------------------------------
 
 
+class Plan(NamedTuple):
+    """What one run of a source will fetch: its target (for the ledger), how
+    (given the run's conditional fetcher), what was asked (kept with raw
+    responses for `reparse`), and for paged listings how far apart pages start
+    (so a backfill can skip pages it already has without fetching them)."""
+
+    target: str
+    produce: Produce
+    request: dict[str, Any]
+    day: date | None = None
+    page_step: int | None = None
+
+
+def plan_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
+                query: str | None = None, page: int | None = None) -> Plan:
+    """The run of a configured source, for one day where the source is date-addressed.
+
+    Raises ValueError for a source that cannot run (no query, unknown kind).
+    """
+    http = pipe.config.http
+    kind = source.kind
+    if kind in ("hf-daily", "hf-search"):
+        base = str(source.option("base_url", fetch_hf.HF_BASE)).rstrip("/")
+        if kind == "hf-daily":
+            day = day or fetch_hf.today_utc()
+            return Plan(f"{base}/api/daily_papers?date={day.isoformat()}",
+                        lambda get: _completes(fetch_hf.daily(base, day, http, fetch=get), day),
+                        {"day": day.isoformat()}, day)
+        text = query or source.option("query")
+        if not text:
+            raise ValueError(f"source {source.name!r} needs a query")
+        return Plan(f"{base}/papers?q={text}", lambda get: fetch_hf.search(base, text, http, fetch=get),
+                    {"query": text})
+    if kind == "arxiv-rss":
+        url = fetch_arxiv.rss_url(source.option("base_url", fetch_arxiv.RSS_BASE), source.option("categories"))
+        return Plan(url, lambda get: fetch_arxiv.rss(url, http, fetch=get), {"url": url})
+    if kind == "arxiv-api":
+        base, categories = source.option("base_url", fetch_arxiv.API_BASE), source.option("categories")
+        day, start = day or _yesterday(), page or 0
+        size = int(source.option("page_size", fetch_arxiv.PAGE_SIZE))
+        retries = int(source.option("empty_retries", fetch_arxiv.EMPTY_RETRIES))
+        return Plan(fetch_arxiv.api_url(base, categories, day, start, size),
+                    lambda get: fetch_arxiv.api_page(base, categories, day, start, http, page_size=size,
+                                                     empty_retries=retries, fetch=get),
+                    {"day": day.isoformat(), "page": start}, day, size)
+    if kind == "biorxiv":
+        server, category, subject = source.option("server"), source.option("category"), source.option("subject")
+        if subject and day is None and page is None:
+            url = fetch_biorxiv.rss_url(server, subject, source.option("rss_base_url"))
+            return Plan(url, lambda get: fetch_biorxiv.subject_feed(url, http, fetch=get), {"url": url})
+        base, day, cursor = source.option("base_url", fetch_biorxiv.API_BASE), day or _yesterday(), page or 0
+        return Plan(fetch_biorxiv.details_url(base, server, day, cursor, category),
+                    lambda get: fetch_biorxiv.details_page(base, server, day, cursor, http, category=category,
+                                                           fetch=get),
+                    {"day": day.isoformat(), "page": cursor}, day, fetch_biorxiv.PAGE_SIZE)
+    if kind == "feed":
+        url = source.option("url")
+        return Plan(url, lambda get: fetch_feed.feed(url, http, fetch=get), {"url": url})
+    raise ValueError(f"source {source.name!r}: kind {kind!r} cannot be ingested")
+
+
+def _yesterday() -> date:
+    """The latest day a date-addressed source has finished listing."""
+    return fetch_hf.today_utc() - timedelta(days=1)
+
+
+def _completes(fetched: fetch_hf.Fetched, day: date) -> fetch_hf.Fetched:
+    fetched.day = day.isoformat()
+    return fetched
+
+
 def ingest_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
-                  query: str | None = None, fetcher: RunFetcher | None = None) -> RunSummary:
-    """A configured source, for one day where the source is date-addressed.
+                  query: str | None = None, page: int | None = None,
+                  fetcher: RunFetcher | None = None) -> RunSummary:
+    """One run of a configured source: one day, or one page of a paged day.
 
     Never raises for a source that cannot run: that is a failed run too, so
     one bad source never stops the others of an invocation.
     """
-    base = str(source.option("base_url", fetch_hf.HF_BASE)).rstrip("/")
-    http = pipe.config.http
-    expect = expectation(source.kind, source.options)
-    if source.kind == "hf-daily":
-        day = day or fetch_hf.today_utc()
-        return _execute(pipe, source.name, f"{base}/api/daily_papers?date={day.isoformat()}",
-                        lambda get: fetch_hf.daily(base, day, http, fetch=get),
-                        request={"day": day.isoformat()}, expect=expect, day=day, fetcher=fetcher)
-    if source.kind == "hf-search":
-        text = query or source.option("query")
-        if not text:
-            return _refuse(pipe, source.name, f"source {source.name!r} needs a query")
-        return _execute(pipe, source.name, f"{base}/papers?q={text}",
-                        lambda get: fetch_hf.search(base, text, http, fetch=get),
-                        request={"query": text}, expect=expect, fetcher=fetcher)
-    return _refuse(pipe, source.name, f"source {source.name!r}: kind {source.kind!r} cannot be ingested")
+    try:
+        plan = plan_source(pipe, source, day=day, query=query, page=page)
+    except ValueError as exc:
+        return _refuse(pipe, source.name, str(exc))
+    return _execute(pipe, source.name, plan.target, plan.produce, request=plan.request,
+                    expect=expectation(source.kind, source.options), day=plan.day,
+                    paged=plan.page_step is not None, fetcher=fetcher)
+
+
+def ingest_all_pages(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
+                     query: str | None = None) -> list[RunSummary]:
+    """A source's listing with every page, each page its own run; stops at a failed page."""
+    summaries = [ingest_source(pipe, source, day=day, query=query)]
+    while summaries[-1].next_page is not None and not summaries[-1].failed:
+        summaries.append(ingest_source(pipe, source, day=day, query=query, page=summaries[-1].next_page))
+    return summaries
 
 
 def _refuse(pipe: Pipeline, source: str, reason: str) -> RunSummary:

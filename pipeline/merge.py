@@ -1,97 +1,147 @@
 """Which value a paper keeps when sources disagree.
 
-Each rule is a choice between the stored value and the incoming one that
-depends on the values alone, not on which arrived first, so ingesting the
-same listings in any order, or again, ends with the same row and a re-ingest
-never flips a value back and forth:
+Every rule picks the best of the stored and the incoming value by a total
+order over the values and where they came from, never by which arrived
+first. Picking a maximum is commutative, associative and idempotent, so
+ingesting the same listings in any order, or again, ends with the same row,
+and a re-ingest never flips a value back and forth. Merging two stored rows
+of one paper (a DOI-only row meeting its arXiv id) uses the same rules.
 
-- abstract, authors: the longer one (a truncated feed abstract or an author
-  list cut at "et al." loses to the complete one); ties keep the stored value.
-- title: the stored one unless missing (all sources copy the arXiv title).
-- published_at: the more precise timestamp (arXiv/HF time over a bare day),
-  then the earlier one.
-- arxiv_version: the highest seen.
-- github_stars: the larger count (stars only grow, so that is the latest).
+Source precedence (`RANKS`): arXiv > bioRxiv/medRxiv > any other feed >
+Hugging Face. arXiv and bioRxiv are the paper's own registry; journal and
+PubMed feeds are third-party tables of contents; Hugging Face re-lists arXiv.
+Each row remembers in `provenance` which source and version gave each of the
+ruled fields, so a later value can be compared with how the stored one won.
+
+- title, authors, categories, url, pdf_url: the higher-ranked source, then
+  the higher version (a replacement's metadata supersedes the original),
+  then the longer value (more authors, more categories), then the larger text.
+  So arXiv's author list wins over HF's, and among HF listings the complete
+  533-author list wins over one cut at five.
+- abstract: a clean abstract (not cut off with "...") over a cut one, then as
+  above: source, version, length.
+- published_at: the earliest day, and within that day the more precise
+  timestamp (v1's submission time beats the day it was announced).
+- updated_at: the one of the highest version; within a version the more
+  precise, then earlier, timestamp (the submission over the announcement).
+- arxiv_version, preprint_version, github_stars: the highest seen.
+- doi: a preprint server's DOI (bioRxiv/medRxiv) over a journal DOI, then
+  the smaller; every other DOI stays findable in `identifiers`.
 - first_seen_at / last_seen_at: earliest / latest listing day.
-- every other field: the stored value, filled in when it was missing.
+- arxiv_id, hf_url, arxiv_url, github_repo, project_page, organization,
+  ai_keywords: filled when missing; when two sources differ, the larger
+  (longer list) is kept. Arbitrary but stable: only one source ever sets
+  most of these.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 Row = dict[str, Any]
 
-_LONGER = ("abstract",)
-_LONGER_JSON_LIST = ("authors",)
-_FILL_ONLY = (
-    "title",
-    "doi",
-    "arxiv_id",
-    "hf_url",
-    "arxiv_url",
-    "pdf_url",
-    "github_repo",
-    "project_page",
-    "organization",
-)
-_FILL_ONLY_JSON_LIST = ("ai_keywords", "categories")
+RANKS = {"arxiv": 4, "biorxiv": 3, "feed": 2, "hf": 1}
+PREPRINT_DOI_PREFIXES = ("10.1101/", "10.64898/")
+_CUT_MARKS = ("...", "…")
 
 
-def _longer(stored: Any, incoming: Any) -> Any:
-    if not incoming:
-        return stored
-    if not stored:
-        return incoming
-    return incoming if len(incoming) > len(stored) else stored
+def source_family(origin: str | None) -> str:
+    """`arxiv-rss`, `arxiv-api`, ... → arxiv; `hf-api` → hf; any other format → feed."""
+    origin = (origin or "").lower()
+    for family in ("arxiv", "biorxiv", "hf"):
+        if origin.startswith(family):
+            return family
+    return "feed" if origin else ""
 
 
-def _json_list_len(value: str | None) -> int:
+def _json_len(value: str | None) -> int:
     return len(json.loads(value)) if value else 0
 
 
-def _published(stored: str | None, incoming: str | None) -> str | None:
-    if not incoming:
-        return stored
-    if not stored:
-        return incoming
-    return min((stored, incoming), key=lambda value: (-len(value), value))
+def _present(name: str, value: Any) -> bool:
+    if name in ("authors", "categories"):
+        return _json_len(value) > 0
+    return bool(value)
 
 
-def _max(stored: Any, incoming: Any) -> Any:
-    if incoming is None:
-        return stored
-    if stored is None:
-        return incoming
-    return max(stored, incoming)
+def _claim_key(name: str, value: Any, claim: list) -> tuple:
+    family, version = claim if claim else ("", 0)
+    base = (RANKS.get(family, 0), version or 0)
+    if name == "abstract":
+        return (not value.rstrip().endswith(_CUT_MARKS), *base, len(value), value)
+    if name in ("authors", "categories"):
+        return (*base, _json_len(value), value)
+    return (*base, len(value), value)
 
 
-def _min(stored: Any, incoming: Any) -> Any:
-    if incoming is None:
-        return stored
-    if stored is None:
-        return incoming
-    return min(stored, incoming)
+CLAIMED = ("title", "abstract", "authors", "categories", "url", "pdf_url")
+
+
+def _pick_claimed(name: str, stored: Row, incoming: Row, merged: Row, provenance: dict) -> None:
+    stored_claims = json.loads(stored.get("provenance") or "{}")
+    incoming_claims = json.loads(incoming.get("provenance") or "{}")
+    candidates = [
+        (_claim_key(name, row[name], claims.get(name)), row[name], claims.get(name))
+        for row, claims in ((stored, stored_claims), (incoming, incoming_claims))
+        if _present(name, row.get(name))
+    ]
+    if not candidates:
+        return
+    _, value, claim = max(candidates, key=lambda c: c[0])
+    merged[name] = value
+    if claim:
+        provenance[name] = claim
+
+
+def _updated_at(stored: Row, incoming: Row, provenance: dict) -> str | None:
+    options = []
+    for row in (stored, incoming):
+        value = row.get("updated_at")
+        if value:
+            claim = json.loads(row.get("provenance") or "{}").get("updated_at") or ["", 0]
+            options.append((-(claim[1] or 0), -len(value), value, claim))
+    if not options:
+        return None
+    best = min(options, key=lambda o: o[:3])
+    provenance["updated_at"] = best[3]
+    return best[2]
+
+
+def _best(stored: Any, incoming: Any, key: Callable[[Any], Any] = lambda v: v, pick=max) -> Any:
+    present = [v for v in (stored, incoming) if v not in (None, "")]
+    return pick(present, key=key) if present else stored
+
+
+_LARGER = ("arxiv_id", "hf_url", "arxiv_url", "github_repo", "project_page", "organization")
 
 
 def merge_paper(stored: Row, incoming: Row) -> Row:
-    """The row to keep, given the stored row and the row built from a new record."""
+    """The row to keep, given two rows of the same paper (stored and new, or two stored ones)."""
     merged = dict(stored)
-    for name in _LONGER:
-        merged[name] = _longer(stored.get(name), incoming.get(name))
-    for name in _LONGER_JSON_LIST:
-        if _json_list_len(incoming.get(name)) > _json_list_len(stored.get(name)):
-            merged[name] = incoming[name]
-    for name in _FILL_ONLY:
-        if not stored.get(name) and incoming.get(name):
-            merged[name] = incoming[name]
-    for name in _FILL_ONLY_JSON_LIST:
-        if _json_list_len(stored.get(name)) == 0 and _json_list_len(incoming.get(name)):
-            merged[name] = incoming[name]
-    merged["published_at"] = _published(stored.get("published_at"), incoming.get("published_at"))
-    merged["arxiv_version"] = _max(stored.get("arxiv_version"), incoming.get("arxiv_version"))
-    merged["github_stars"] = _max(stored.get("github_stars"), incoming.get("github_stars"))
-    merged["first_seen_at"] = _min(stored.get("first_seen_at"), incoming.get("first_seen_at"))
-    merged["last_seen_at"] = _max(stored.get("last_seen_at"), incoming.get("last_seen_at"))
+    provenance: dict[str, list] = {}
+    for name in CLAIMED:
+        _pick_claimed(name, stored, incoming, merged, provenance)
+    merged["updated_at"] = _updated_at(stored, incoming, provenance)
+    merged["provenance"] = json.dumps(provenance, sort_keys=True)
+    merged["published_at"] = _best(stored.get("published_at"), incoming.get("published_at"),
+                                   key=lambda v: (v[:10], -len(v), v), pick=min)
+    for name in ("arxiv_version", "preprint_version", "github_stars", "last_seen_at"):
+        merged[name] = _best(stored.get(name), incoming.get(name))
+    merged["first_seen_at"] = _best(stored.get("first_seen_at"), incoming.get("first_seen_at"), pick=min)
+    merged["doi"] = _best(stored.get("doi"), incoming.get("doi"),
+                          key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d), pick=min)
+    for name in _LARGER:
+        merged[name] = _best(stored.get(name), incoming.get(name))
+    keywords = [v for v in (stored.get("ai_keywords"), incoming.get("ai_keywords")) if _json_len(v)]
+    if keywords:
+        merged["ai_keywords"] = max(keywords, key=lambda v: (_json_len(v), v))
     return merged
+
+
+def claims_for(row: Row, family: str, version: int | None) -> str:
+    """The `provenance` of a row built from one record: every ruled field it has came from `family`."""
+    claims = {name: [family, version or 0] for name in CLAIMED if _present(name, row.get(name))}
+    if row.get("updated_at"):
+        claims["updated_at"] = [family, version or 0]
+    return json.dumps(claims, sort_keys=True)

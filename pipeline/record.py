@@ -66,6 +66,9 @@ class PaperRecord:
     preprint_version: int | None = None
     # Landing page for papers that have no arXiv/HF page (journal feeds, bioRxiv).
     url: str | None = None
+    # The journal version's DOI when a preprint server links it (bioRxiv API
+    # `published`): a second identifier of the same paper, not a different one.
+    published_doi: str | None = None
 
 
 @dataclass(slots=True)

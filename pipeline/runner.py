@@ -2,7 +2,7 @@
 
 `paperfeed ingest SOURCE`, `paperfeed ingest --all` and each scheduled job
 come through `run_source`, which takes the source's cross-process lock, works
-out which days to fetch, and calls `pipeline.ingest.ingest_source` for each.
+out which days to fetch, and ingests each (every page of a paged day is its own run).
 A run that finds the lock held is recorded as `skipped` ("another run of
 SOURCE is active") instead of writing a second copy of the same listing.
 """
@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 
 from pipeline.catchup import days_to_fetch
 from pipeline.config import ConfigError, SourceConfig
-from pipeline.ingest import Pipeline, RunSummary, ingest_source
+from pipeline.ingest import Pipeline, RunSummary, ingest_all_pages
 from pipeline.locking import SourceLock
 from pipeline.store.schedule import close_running_runs, record_run
 
@@ -79,7 +79,7 @@ def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
         for each in days:
             if stop is not None and stop.is_set():
                 break
-            summaries.append(ingest_source(pipe, source, day=each, query=query))
+            summaries.extend(ingest_all_pages(pipe, source, day=each, query=query))
         return summaries
     finally:
         lock.release()

@@ -29,6 +29,7 @@ def wipe(db_path):
     with sqlite3.connect(db_path) as conn:
         conn.execute("delete from sightings")
         conn.execute("delete from paper_tags")
+        conn.execute("delete from identifiers")
         conn.execute("delete from papers")
 
 

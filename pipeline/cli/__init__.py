@@ -17,3 +17,4 @@ from pipeline.cli import browse  # noqa: E402,F401  registers commands
 from pipeline.cli import schedule  # noqa: E402,F401  registers commands
 from pipeline.cli import ledger  # noqa: E402,F401  registers commands
 from pipeline.cli import reparse  # noqa: E402,F401  registers commands
+from pipeline.cli import backfill  # noqa: E402,F401  registers commands

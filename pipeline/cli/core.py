@@ -117,13 +117,13 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
         _report(run_guarded(pipe, source, day=parsed_day, query=query))
         return
     elif re.match(r"^https?://", target):
-        summary = ingest_url(pipe, target)
+        summaries = [ingest_url(pipe, target)]
     elif Path(target).exists():
-        summary = ingest_file(pipe, Path(target))
+        summaries = [ingest_file(pipe, Path(target))]
     else:
         known = ", ".join(sorted(pipe.config.sources)) or "none"
         fail(f"{target}: not a configured source ({known}), an http(s) URL or an existing file")
-    _report([summary])
+    _report(summaries)
 
 
 @cli.command()

@@ -124,4 +124,6 @@ def _record(item: dict) -> PaperRecord | None:
         announce_type=None if version is None else ("new" if version == 1 else "replace"),
         url=landing,
         pdf_url=f"{landing}.full.pdf" if version else None,
+        # "NA" until the preprint appears in a journal.
+        published_doi=normalize_doi(_str(item, "published")),
     )

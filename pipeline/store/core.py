@@ -18,23 +18,24 @@ import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from pipeline.ids import paper_id
-from pipeline.merge import merge_paper
+from pipeline.merge import claims_for, merge_paper, source_family
 from pipeline.record import PaperRecord
 from pipeline.resources import shipped_path
+from pipeline.store import identity
 
 BUSY_TIMEOUT_MS = 30_000
 PAPER_COLUMNS = (
     "id", "arxiv_id", "arxiv_version", "doi", "title", "abstract", "authors", "published_at",
     "hf_url", "arxiv_url", "pdf_url", "github_repo", "github_stars", "project_page",
     "organization", "ai_keywords", "categories", "first_seen_at", "last_seen_at",
+    "updated_at", "preprint_version", "url", "provenance",
 )  # fmt: skip
 SIGHTING_COLUMNS = (
     "paper_id", "source", "listing_date", "rank", "upvotes", "comments", "submitter",
@@ -59,6 +60,7 @@ class SaveCounts:
     papers_updated: int = 0
     papers_tagged: int = 0
     sightings_written: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
@@ -84,9 +86,9 @@ def _load_migrations():
     return module.migrations
 
 
-def paper_row(record: PaperRecord, key: str, seen_day: str) -> dict[str, Any]:
-    """The `papers` row a record would make on its own."""
-    return {
+def paper_row(record: PaperRecord, key: str, seen_day: str, origin: str | None = None) -> dict[str, Any]:
+    """The `papers` row a record would make on its own; `origin` is the listing's format."""
+    row = {
         "id": key,
         "arxiv_id": record.arxiv_id,
         "arxiv_version": record.arxiv_version,
@@ -106,11 +108,13 @@ def paper_row(record: PaperRecord, key: str, seen_day: str) -> dict[str, Any]:
         "categories": json.dumps(list(record.categories), ensure_ascii=False),
         "first_seen_at": seen_day,
         "last_seen_at": seen_day,
+        "updated_at": record.updated_at,
+        "preprint_version": record.preprint_version,
+        "url": record.url,
     }
-
-
-def record_key(record: PaperRecord) -> str | None:
-    return paper_id(record.arxiv_id, record.doi)
+    version = record.arxiv_version if record.arxiv_id else record.preprint_version
+    row["provenance"] = claims_for(row, source_family(origin), version)
+    return row
 
 
 class Store:
@@ -207,35 +211,43 @@ class Store:
         run_fields: dict[str, Any],
         tagger: Tagger | None = None,
         rules_version: str | None = None,
+        origin: str | None = None,
         also: Callable[[sqlite3.Connection], None] | None = None,
     ) -> SaveCounts:
-        """Write one listing and close its run, all in one transaction (with `also`, as in finish_run)."""
+        """Write one listing and close its run, all in one transaction.
+
+        Each record is matched against what is written so far, earlier records
+        of the same listing included (two versions of one preprint on one page
+        are one paper); see `identity`. `origin` is the listing's format, which
+        decides the source precedence of its values (see `pipeline.merge`).
+        `also` writes alongside, as in `finish_run` (the HTTP cache, raw responses).
+        """
         counts = SaveCounts()
         with self.write_transaction() as conn:
             if also is not None:
                 also(conn)
-            keyed = _unique_by_key(entries)
-            stored = self._stored_papers(conn, list(keyed))
-            changed_text: list[dict[str, Any]] = []
-            for key, record in keyed.items():
-                incoming = paper_row(record, key, record.listing_date)
-                old = stored.get(key)
-                if old is None:
-                    conn.execute(_INSERT_PAPER, [incoming[c] for c in PAPER_COLUMNS])
-                    counts.papers_new += 1
-                    changed_text.append(incoming)
+            listed: dict[str, None] = {}
+            retag: dict[str, None] = {}
+            sighted: set[tuple[str, str]] = set()
+            for record in entries:
+                resolution = identity.resolve(conn, record)
+                if resolution is None:
                     continue
-                merged = merge_paper(old, incoming)
-                if merged != old:
-                    conn.execute(_UPDATE_PAPER, [merged[c] for c in PAPER_COLUMNS[1:]] + [key])
-                    if _paper_content_changed(old, merged):
-                        counts.papers_updated += 1
-                    if (merged["title"], merged["abstract"]) != (old["title"], old["abstract"]):
-                        changed_text.append(merged)
-            counts.sightings_written = self._save_sightings(conn, run_id, source, keyed)
+                counts.notes += resolution.notes
+                if self._save_paper(conn, record, resolution, origin, counts):
+                    retag[resolution.paper_id] = None
+                identity.register(conn, resolution)
+                listed[resolution.paper_id] = None
+                if (resolution.paper_id, record.listing_date) not in sighted:
+                    sighted.add((resolution.paper_id, record.listing_date))
+                    counts.sightings_written += self._save_sighting(conn, run_id, source, resolution.paper_id, record)
+            keys = self._still_stored(conn, list(listed))
             if tagger is not None:
-                self._save_tags(conn, changed_text, tagger, rules_version or "")
-                counts.papers_tagged = self._count_tagged(conn, list(keyed))
+                self._save_tags(conn, [self._stored_paper(conn, k) for k in self._still_stored(conn, list(retag))],
+                                tagger, rules_version or "")
+                counts.papers_tagged = self._count_tagged(conn, keys)
+            if counts.notes:
+                run_fields = {**run_fields, "error": "; ".join(filter(None, [run_fields.get("error"), *_capped(counts.notes)]))}
             self._update_run(
                 conn,
                 run_id,
@@ -248,38 +260,66 @@ class Store:
             )
         return counts
 
-    def _stored_papers(self, conn: sqlite3.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
+    def _save_paper(self, conn: sqlite3.Connection, record: PaperRecord, resolution: identity.Resolution,
+                    origin: str | None, counts: SaveCounts) -> bool:
+        """Insert, update or merge the paper row(s); True when its title or abstract changed (retag)."""
+        key = resolution.paper_id
+        incoming = paper_row(record, key, record.listing_date, origin)
+        stored = [self._stored_paper(conn, pid) for pid in resolution.existing]
+        if not stored:
+            conn.execute(_INSERT_PAPER, [incoming[c] for c in PAPER_COLUMNS])
+            counts.papers_new += 1
+            return True
+        merged = incoming
+        for old in stored:
+            merged = merge_paper(old, merged)
+        merged["id"] = key
+        previous = next((old for old in stored if old["id"] == key), None)
+        if previous is None:
+            conn.execute(_INSERT_PAPER, [merged[c] for c in PAPER_COLUMNS])
+        elif merged != previous:
+            conn.execute(_UPDATE_PAPER, [merged[c] for c in PAPER_COLUMNS[1:]] + [key])
+        for old in stored:
+            if old["id"] != key:  # re-keyed or merged into another row
+                identity.move_references(conn, old["id"], key)
+                conn.execute("DELETE FROM papers WHERE id = ?", (old["id"],))
+        rekeyed = previous is None or len(stored) > 1
+        if rekeyed or _paper_content_changed(previous, merged):
+            counts.papers_updated += 1
+        return rekeyed or (merged["title"], merged["abstract"]) != (previous["title"], previous["abstract"])
+
+    def _stored_paper(self, conn: sqlite3.Connection, key: str) -> dict[str, Any]:
+        row = conn.execute("SELECT * FROM papers WHERE id = ?", (key,)).fetchone()
+        return {c: row[c] for c in PAPER_COLUMNS}
+
+    def _still_stored(self, conn: sqlite3.Connection, keys: list[str]) -> list[str]:
+        """Keys of this listing that were not merged into another paper later in it."""
+        found: set[str] = set()
         for chunk in _chunks(keys, 500):
             marks = ",".join("?" * len(chunk))
-            for row in conn.execute(f"SELECT * FROM papers WHERE id IN ({marks})", chunk):
-                found[row["id"]] = {c: row[c] for c in PAPER_COLUMNS}
-        return found
+            found.update(row[0] for row in conn.execute(f"SELECT id FROM papers WHERE id IN ({marks})", chunk))
+        return [k for k in keys if k in found]
 
-    def _save_sightings(
-        self, conn: sqlite3.Connection, run_id: int, source: str, keyed: dict[str, PaperRecord]
-    ) -> int:
-        written = 0
-        for key, record in keyed.items():
-            values = (record.rank, record.upvotes, record.comments, record.submitter, record.announce_type)
-            row = conn.execute(
-                "SELECT rank, upvotes, comments, submitter, announce_type FROM sightings"
-                " WHERE paper_id = ? AND source = ? AND listing_date = ?",
-                (key, source, record.listing_date),
-            ).fetchone()
-            if row is not None and tuple(row) == values:
-                continue
-            conn.execute(
-                "INSERT INTO sightings (paper_id, source, listing_date, rank, upvotes, comments,"
-                " submitter, announce_type, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (paper_id, source, listing_date) DO UPDATE SET rank = excluded.rank,"
-                " upvotes = excluded.upvotes, comments = excluded.comments,"
-                " submitter = excluded.submitter, announce_type = excluded.announce_type,"
-                " run_id = excluded.run_id",
-                (key, source, record.listing_date, *values, run_id),
-            )
-            written += 1
-        return written
+    def _save_sighting(self, conn: sqlite3.Connection, run_id: int, source: str, key: str,
+                       record: PaperRecord) -> int:
+        values = (record.rank, record.upvotes, record.comments, record.submitter, record.announce_type)
+        row = conn.execute(
+            "SELECT rank, upvotes, comments, submitter, announce_type FROM sightings"
+            " WHERE paper_id = ? AND source = ? AND listing_date = ?",
+            (key, source, record.listing_date),
+        ).fetchone()
+        if row is not None and tuple(row) == values:
+            return 0
+        conn.execute(
+            "INSERT INTO sightings (paper_id, source, listing_date, rank, upvotes, comments,"
+            " submitter, announce_type, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (paper_id, source, listing_date) DO UPDATE SET rank = excluded.rank,"
+            " upvotes = excluded.upvotes, comments = excluded.comments,"
+            " submitter = excluded.submitter, announce_type = excluded.announce_type,"
+            " run_id = excluded.run_id",
+            (key, source, record.listing_date, *values, run_id),
+        )
+        return 1
 
     def _save_tags(
         self, conn: sqlite3.Connection, rows: list[dict[str, Any]], tagger: Tagger, rules_version: str
@@ -311,19 +351,14 @@ class Store:
         return [dict(row) for row in self.conn.execute(sql, params)]
 
 
-def _unique_by_key(entries: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
-    """Entries by paper key; a paper listed twice on one page keeps its first (best) rank."""
-    keyed: dict[str, PaperRecord] = {}
-    for record in entries:
-        key = record_key(record)
-        if key is not None and key not in keyed:
-            keyed[key] = record
-    return keyed
+def _capped(notes: list[str], limit: int = 5) -> list[str]:
+    """Run errors stay one readable line: the first few notes and a count of the rest."""
+    return notes[:limit] + ([f"and {len(notes) - limit} more"] if len(notes) > limit else [])
 
 
 def _paper_content_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """A paper is 'updated' when something other than its seen-dates changed."""
-    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at"))
+    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at", "provenance"))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

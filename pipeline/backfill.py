@@ -1,0 +1,92 @@
+"""Filling in the past, one day at a time, through the same runs as a daily ingest.
+
+`paperfeed backfill SOURCE --since DATE [--until DATE]` walks the days of a
+date-addressed source (`hf-daily`, `arxiv-api`, `biorxiv`). Every day, and
+every page of a paged day, is one ordinary run of `ingest_source`, so a
+backfilled day is stored exactly as the daily job would have stored it.
+
+Resumable: before fetching, the run ledger is asked whether the day (or the
+page) is already done (`store.progress`), so a backfill killed half-way
+starts again where it stopped; `force` fetches everything again.
+Streaming: each page is written and dropped before the next is fetched, and
+days are generated lazily, so memory does not grow with the range.
+Polite: pacing is the HTTP layer's, per host and across processes; a
+rate-limited run stops the backfill rather than pressing on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterator
+
+from pipeline.config import SourceConfig
+from pipeline.ingest import Pipeline, RunSummary, ingest_source, plan_source
+from pipeline.store.progress import completed_run, page_done
+
+BACKFILL_KINDS = ("hf-daily", "arxiv-api", "biorxiv")
+
+
+class NotBackfillable(ValueError):
+    """A source without a past to walk (a rolling feed, a search)."""
+
+
+@dataclass
+class DayResult:
+    day: date
+    status: str  # skipped, done, failed, rate-limited
+    summaries: list[RunSummary] = field(default_factory=list)
+    completed_by: int | None = None  # for skipped days: the run that had completed it
+    pages_skipped: int = 0
+
+    def line(self) -> str:
+        if self.status == "skipped":
+            return f"{self.day}: already complete (run {self.completed_by}), skipped"
+        skipped = f" ({self.pages_skipped} page(s) already stored)" if self.pages_skipped else ""
+        return "\n".join(f"{self.day}: {s.line()}" for s in self.summaries) + skipped
+
+
+def days_between(since: date, until: date) -> Iterator[date]:
+    day = since
+    while day <= until:
+        yield day
+        day += timedelta(days=1)
+
+
+def backfill(pipe: Pipeline, source: SourceConfig, since: date, until: date, *,
+             force: bool = False) -> Iterator[DayResult]:
+    """One DayResult per day, oldest first; stops after a rate-limited run."""
+    if source.kind not in BACKFILL_KINDS:
+        raise NotBackfillable(
+            f"source {source.name!r} (kind {source.kind}) has no past to walk; "
+            f"backfill works for kinds {', '.join(BACKFILL_KINDS)}"
+        )
+    for day in days_between(since, until):
+        if not force:
+            done = completed_run(pipe.store, source.name, day.isoformat())
+            if done is not None:
+                yield DayResult(day, "skipped", completed_by=done)
+                continue
+        result = _walk_day(pipe, source, day, force)
+        yield result
+        if result.status == "rate-limited":
+            return
+
+
+def _walk_day(pipe: Pipeline, source: SourceConfig, day: date, force: bool) -> DayResult:
+    result = DayResult(day, "done")
+    page: int | None = None
+    while True:
+        plan = plan_source(pipe, source, day=day, page=page)
+        if plan.page_step and not force and page_done(pipe.store, source.name, plan.target):
+            result.pages_skipped += 1
+            page = (page or 0) + plan.page_step
+            continue
+        summary = ingest_source(pipe, source, day=day, page=page)
+        result.summaries.append(summary)
+        if summary.failed:
+            result.status = "rate-limited" if summary.status == "rate-limited" else "failed"
+            return result
+        if summary.next_page is None:
+            return result
+        page = summary.next_page

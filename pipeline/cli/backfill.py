@@ -1,0 +1,67 @@
+"""`paperfeed backfill`: fill in past days of a date-addressed source."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+
+import click
+
+from pipeline.backfill import NotBackfillable, backfill as walk, days_between
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.fetch_hf import today_utc
+
+
+def _day(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r}: expected YYYY-MM-DD")
+
+
+@cli.command()
+@click.argument("source_name", metavar="SOURCE")
+@click.option("--since", required=True, metavar="YYYY-MM-DD", help="First day to fill in.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Last day to fill in (default: yesterday, UTC).")
+@click.option("--force", is_flag=True, help="Fetch days and pages again even if already complete.")
+@click.pass_context
+def backfill(ctx: click.Context, source_name: str, since: str, until: str | None, force: bool) -> None:
+    """Fill in SOURCE's listings from --since to --until, one run per day (and page).
+
+    Days already complete are skipped, so an interrupted backfill picks up
+    where it stopped. A progress bar on a terminal, one line per day otherwise.
+    """
+    pipe = _pipeline(ctx)
+    first = _day("--since", since)
+    last = _day("--until", until) or today_utc() - timedelta(days=1)
+    if first > last:
+        fail(f"--since {first} is after --until {last}")
+    source = pipe.config.source(source_name)
+    if source is None:
+        fail(f"{source_name}: not a configured source ({', '.join(sorted(pipe.config.sources)) or 'none'})")
+    total = sum(1 for _ in days_between(first, last))
+    counts = {"done": 0, "skipped": 0, "failed": 0, "rate-limited": 0}
+    try:
+        results = walk(pipe, source, first, last, force=force)
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label=f"backfill {source_name}", file=sys.stderr) as bar:
+                for result in results:
+                    counts[result.status] += 1
+                    if result.status in ("failed", "rate-limited"):
+                        click.echo(f"\n{result.line()}", err=True)
+                    bar.update(1)
+        else:
+            for result in results:
+                counts[result.status] += 1
+                click.echo(result.line(), err=result.status in ("failed", "rate-limited"))
+    except NotBackfillable as exc:
+        fail(str(exc))
+    stopped = " (stopped: rate-limited)" if counts["rate-limited"] else ""
+    click.echo(
+        f"backfill {source_name} {first}..{last}: {counts['done']} days fetched, {counts['skipped']} already complete,"
+        f" {counts['failed'] + counts['rate-limited']} failed{stopped}"
+    )
+    if counts["failed"] or counts["rate-limited"]:
+        sys.exit(EXIT_FAILED_RUN)

@@ -1,0 +1,157 @@
+"""One paper, one row: finding the stored paper a record belongs to through any of its identifiers.
+
+A paper may first appear with only a DOI (a journal feed), later with an
+arXiv id and that DOI (arXiv's `arxiv:doi`), and a bioRxiv preprint may be
+linked to its journal DOI. Every identifier ever seen for a paper is kept in
+`identifiers` (scheme arxiv|doi|title, value) → paper, so a record is matched
+through any of them; when a record's identifiers lead to two stored rows,
+the rows are merged into one.
+
+The canonical `papers.id` follows from the paper's identifiers alone, so it
+does not depend on arrival order: its arXiv id (`arxiv:2407.21783`), else its
+DOI (a preprint server's DOI before a journal's), else its title key
+(`title:<folded title>|<first author's surname>`). A DOI-keyed row that
+meets its arXiv id is re-keyed: its sightings, tags and identifiers move
+(to every table with a foreign key to papers, so tables added later follow).
+
+Two arXiv ids are never merged: arXiv ids are authoritative, and a DOI shared
+by two arXiv papers (it happens with proceedings) stays with the first
+paper, with a note in the run. Title keys are weak: they match records that
+have no identifier at all, and they fold a title-only row into a paper with
+real identifiers, but never join two papers that both have one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from pipeline.ids import parse_arxiv_id, title_key
+from pipeline.merge import PREPRINT_DOI_PREFIXES
+from pipeline.record import PaperRecord
+
+Identifier = tuple[str, str]
+
+
+@dataclass
+class Resolution:
+    """Where one record goes: the canonical id, the stored rows it joins, and why any were kept apart."""
+
+    paper_id: str
+    existing: list[str]
+    identifiers: list[Identifier]
+    notes: list[str] = field(default_factory=list)
+
+
+def normalise_record(record: PaperRecord) -> None:
+    """An arXiv DOI (`10.48550/arXiv.2407.21783`) is the arXiv id, not a DOI."""
+    for name in ("doi", "published_doi"):
+        value = getattr(record, name)
+        if value and value.startswith("10.48550/"):
+            found = parse_arxiv_id(value)
+            if found and record.arxiv_id in (None, found[0]):
+                record.arxiv_id = found[0]
+                setattr(record, name, None)
+
+
+def record_identifiers(record: PaperRecord) -> tuple[list[Identifier], Identifier | None]:
+    """(strong identifiers in priority order, the weak title key)."""
+    strong: list[Identifier] = []
+    if record.arxiv_id:
+        strong.append(("arxiv", record.arxiv_id))
+    for doi in (record.doi, record.published_doi):
+        if doi and ("doi", doi) not in strong:
+            strong.append(("doi", doi))
+    key = title_key(record.title, record.authors[0] if record.authors else None)
+    return strong, ("title", key) if key else None
+
+
+def canonical_id(identifiers: list[Identifier]) -> str:
+    by_scheme: dict[str, list[str]] = {}
+    for scheme, value in identifiers:
+        by_scheme.setdefault(scheme, []).append(value)
+    if by_scheme.get("arxiv"):
+        return "arxiv:" + min(by_scheme["arxiv"])
+    if by_scheme.get("doi"):
+        return "doi:" + min(by_scheme["doi"], key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d))
+    return "title:" + min(by_scheme["title"])
+
+
+def _owner(conn: sqlite3.Connection, identifier: Identifier) -> str | None:
+    row = conn.execute("SELECT paper_id FROM identifiers WHERE scheme = ? AND value = ?", identifier).fetchone()
+    return row[0] if row else None
+
+
+def _arxiv_of(conn: sqlite3.Connection, paper_id: str) -> str | None:
+    row = conn.execute("SELECT arxiv_id FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    return row[0] if row else None
+
+
+def _identifiers_of(conn: sqlite3.Connection, paper_id: str) -> list[Identifier]:
+    rows = conn.execute("SELECT scheme, value FROM identifiers WHERE paper_id = ?", (paper_id,)).fetchall()
+    scheme, _, value = paper_id.partition(":")
+    return [tuple(row) for row in rows] + [(scheme, value)]
+
+
+def resolve(conn: sqlite3.Connection, record: PaperRecord) -> Resolution | None:
+    """The paper this record belongs to; None for a record with no identifier and no title."""
+    normalise_record(record)
+    strong, weak = record_identifiers(record)
+    if not strong and weak is None:
+        return None
+    arxiv = record.arxiv_id
+    accepted: list[str] = []
+    notes: list[str] = []
+
+    def consider(identifier: Identifier, owner: str) -> None:
+        nonlocal arxiv
+        other = _arxiv_of(conn, owner)
+        if arxiv and other and other != arxiv:
+            notes.append(f"{identifier[0]} {identifier[1]} already belongs to {owner}; arXiv:{arxiv} kept apart")
+            return
+        arxiv = arxiv or other
+        accepted.append(owner)
+
+    for identifier in strong:
+        owner = _owner(conn, identifier)
+        if owner and owner not in accepted:
+            consider(identifier, owner)
+    if weak:
+        owner = _owner(conn, weak)
+        # A title key joins papers only when one side has nothing better to go by.
+        if owner and owner not in accepted and (not strong or owner.startswith("title:")):
+            consider(weak, owner)
+    known = list(strong) + ([weak] if weak and not strong else [])
+    for owner in accepted:
+        known += _identifiers_of(conn, owner)
+    strong_known = [i for i in known if i[0] != "title"]
+    paper_id = canonical_id(strong_known or known)
+    own = strong + ([weak] if weak else [])
+    return Resolution(paper_id, accepted, own, notes)
+
+
+def register(conn: sqlite3.Connection, resolution: Resolution) -> None:
+    """Record the record's identifiers for its paper; one already owned elsewhere stays there."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)",
+        [(scheme, value, resolution.paper_id) for scheme, value in resolution.identifiers],
+    )
+
+
+def _references(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to papers(id)."""
+    found = []
+    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    for (table,) in tables.fetchall():
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+            if fk["table"] == "papers":
+                found.append((table, fk["from"]))
+    return found
+
+
+def move_references(conn: sqlite3.Connection, old_id: str, new_id: str) -> None:
+    """Point everything that refers to `old_id` at `new_id`; a row that would
+    duplicate one the new paper already has (same sighting day, same tag) is dropped."""
+    for table, column in _references(conn):
+        conn.execute(f'UPDATE OR IGNORE "{table}" SET "{column}" = ? WHERE "{column}" = ?', (new_id, old_id))
+        conn.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', (old_id,))
