@@ -85,6 +85,7 @@ def empty_tables(db):
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("delete from sightings")
     conn.execute("delete from paper_tags")
+    conn.execute("delete from identifiers")
     conn.execute("delete from papers")
     conn.execute("COMMIT")
     conn.close()

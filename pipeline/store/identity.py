@@ -78,7 +78,11 @@ def canonical_id(identifiers: list[Identifier]) -> str:
 
 
 def _owner(conn: sqlite3.Connection, identifier: Identifier) -> str | None:
-    row = conn.execute("SELECT paper_id FROM identifiers WHERE scheme = ? AND value = ?", identifier).fetchone()
+    # Joined to papers so an identifier whose paper was deleted by hand is simply not found.
+    row = conn.execute(
+        "SELECT i.paper_id FROM identifiers i JOIN papers p ON p.id = i.paper_id WHERE i.scheme = ? AND i.value = ?",
+        identifier,
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -131,9 +135,12 @@ def resolve(conn: sqlite3.Connection, record: PaperRecord) -> Resolution | None:
 
 
 def register(conn: sqlite3.Connection, resolution: Resolution) -> None:
-    """Record the record's identifiers for its paper; one already owned elsewhere stays there."""
+    """Record the record's identifiers for its paper; one already owned elsewhere stays there
+    (unless that paper no longer exists)."""
     conn.executemany(
-        "INSERT OR IGNORE INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)",
+        "INSERT INTO identifiers (scheme, value, paper_id) VALUES (?, ?, ?)"
+        " ON CONFLICT (scheme, value) DO UPDATE SET paper_id = excluded.paper_id"
+        " WHERE identifiers.paper_id NOT IN (SELECT id FROM papers)",
         [(scheme, value, resolution.paper_id) for scheme, value in resolution.identifiers],
     )
 
