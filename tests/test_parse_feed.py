@@ -144,6 +144,7 @@ SNIFF_EXPECTATIONS = {
     "hf/hf_api_daily_papers_2024-10-25_deep-diver_first4.json": "hf_api",
     "hf/hf_papers_daily_2024-08-01_DailyPapers_data-props.unescaped.json": "hf_api",
     "hf/hf_papers_daily_2024-08-01_slbqc.html": "hf_html",
+    "hf/hf_papers_search_medical-imaging_rendered-text_2026-02-23.txt": "hf_text",
 }
 
 

@@ -18,6 +18,7 @@ from pipeline.config import ConfigError, default_config_dir, default_db_path, lo
 from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.runner import run_all, run_guarded
 from pipeline.store import Store
+from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError, load_rules
 from pipeline.store.sqlite_version import warn_if_affected
 
@@ -129,19 +130,20 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
 @cli.command()
 @click.pass_context
 def stats(ctx: click.Context) -> None:
-    """Summarise what the database holds: papers, sightings per source, tags."""
+    """Summarise what the database holds: papers, sightings per source, tags per facet."""
     store = _pipeline(ctx).store
-    one = lambda sql: store.query(sql)[0]["n"]  # noqa: E731
-    click.echo(
-        f"{store.path}: {one('SELECT count(*) AS n FROM papers')} papers,"
-        f" {one('SELECT count(*) AS n FROM sightings')} sightings,"
-        f" {one('SELECT count(*) AS n FROM runs')} runs"
-    )
-    for row in store.query("SELECT source, count(*) AS n, max(listing_date) AS latest FROM sightings GROUP BY source ORDER BY source"):
-        click.echo(f"  source {row['source']}: {row['n']} sightings, latest listing {row['latest']}")
-    tags = store.query("SELECT tag, count(*) AS n FROM paper_tags GROUP BY tag ORDER BY n DESC, tag")
-    tagged = one("SELECT count(DISTINCT paper_id) AS n FROM paper_tags")
-    click.echo(f"  tagged papers: {tagged}" + (": " + ", ".join(f"{t['tag']} {t['n']}" for t in tags) if tags else ""))
+    summary = summarise(store)
+    click.echo(f"{store.path}: {summary.papers} papers, {summary.sightings} sightings, {summary.runs} runs")
+    for source, sightings, latest in summary.sources:
+        click.echo(f"  source {source}: {sightings} sightings, latest listing {latest}")
+    click.echo(f"  tagged papers: {summary.tagged}")
+    facets: dict[str, list[str]] = {}
+    for tag, papers in summary.tags:
+        facet, _, name = tag.rpartition(":")
+        facets.setdefault(facet or tag, []).append(f"{name} {papers}" if facet else str(papers))
+    for facet, counts in facets.items():
+        shown = ", ".join(counts[:8]) + (f", … ({len(counts) - 8} more)" if len(counts) > 8 else "")
+        click.echo(f"    {facet}: {shown}")
 
 
 @cli.command()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from pipeline.record import Listing, ParseError
-from pipeline.sources import arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed, hf_api, hf_html
+from pipeline.sources import arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed, hf_api, hf_html, hf_text
 
 # Most specific first: a format whose sniff could also accept another's bytes comes later;
 # the generic feed reader takes whatever feed no specific parser claims.
-FORMATS: list[ModuleType] = [hf_html, hf_api, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed]
+FORMATS: list[ModuleType] = [hf_html, hf_api, hf_text, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed]
 
 
 def detect(raw: bytes) -> ModuleType:
