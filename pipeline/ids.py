@@ -128,6 +128,15 @@ def _trim_trailing_punctuation(doi: str) -> str:
     return doi
 
 
+def first_arxiv_id(*candidates: object) -> tuple[str, int | None] | None:
+    """The arXiv id of the first candidate (an entry id, a guid, a link) that has one."""
+    for candidate in candidates:
+        found = parse_arxiv_id(candidate) if isinstance(candidate, str) else None
+        if found:
+            return found
+    return None
+
+
 def normalize_doi(text: str | None) -> str | None:
     """Lower-cased DOI without `doi:`/resolver prefix or preprint version, or None."""
     return split_doi_version(text)[0]

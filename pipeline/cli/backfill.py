@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 
 from pipeline.backfill import NotBackfillable, backfill as walk, days_between
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _parse_day, _pipeline, cli, fail
 from pipeline.fetch_hf import today_utc
-
-
-def _day(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} {value!r}: expected YYYY-MM-DD")
 
 
 @cli.command()
@@ -34,8 +25,8 @@ def backfill(ctx: click.Context, source_name: str, since: str, until: str | None
     where it stopped. A progress bar on a terminal, one line per day otherwise.
     """
     pipe = _pipeline(ctx)
-    first = _day("--since", since)
-    last = _day("--until", until) or today_utc() - timedelta(days=1)
+    first = _parse_day(since, "--since")
+    last = _parse_day(until, "--until") or today_utc() - timedelta(days=1)
     if first > last:
         fail(f"--since {first} is after --until {last}")
     source = pipe.config.source(source_name)

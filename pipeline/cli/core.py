@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.config import ConfigError, default_config_dir, default_db_path, load_config
+from pipeline.config import ConfigError, default_db_path, load_config
 from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.runner import run_all, run_guarded
 from pipeline.store import Store
@@ -88,13 +88,13 @@ def _report(summaries: list[RunSummary]) -> None:
         sys.exit(EXIT_FAILED_RUN)
 
 
-def _parse_day(value: str | None) -> date | None:
+def _parse_day(value: str | None, option: str = "--date") -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(f"--date {value!r}: expected YYYY-MM-DD")
+        fail(f"{option} {value!r}: expected YYYY-MM-DD")
 
 
 @cli.command()

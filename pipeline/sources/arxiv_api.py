@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ids import normalize_doi, parse_arxiv_id
+from pipeline.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .feedload import load_feed, looks_like_feed
@@ -91,11 +91,7 @@ def parse(raw: bytes) -> Listing:
 
 
 def _record(entry: dict) -> PaperRecord | None:
-    found = None
-    for candidate in (entry.get("id"), entry.get("link")):
-        found = parse_arxiv_id(candidate) if isinstance(candidate, str) else None
-        if found:
-            break
+    found = first_arxiv_id(entry.get("id"), entry.get("link"))
     if not found:
         return None
     arxiv_id, version = found

@@ -21,7 +21,7 @@ import re
 from datetime import timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.ids import parse_arxiv_id, normalize_doi
+from pipeline.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .authors import split_arxiv_creators, split_legacy_creators
@@ -131,11 +131,7 @@ def _set_dates(record: PaperRecord, announced: str | None) -> None:
 def _current_record(entry: dict, listing: Listing, channel_announced: str | None) -> PaperRecord | None:
     description = entry.get("summary") if isinstance(entry.get("summary"), str) else ""
     prefix = _DESCRIPTION_PREFIX_RE.match(description)
-    found = None
-    for candidate in (entry.get("id"), prefix.group("id") if prefix else None, entry.get("link")):
-        found = parse_arxiv_id(candidate) if isinstance(candidate, str) else None
-        if found:
-            break
+    found = first_arxiv_id(entry.get("id"), prefix.group("id") if prefix else None, entry.get("link"))
     if not found:
         return None
     arxiv_id, version = found
@@ -164,11 +160,7 @@ def _current_record(entry: dict, listing: Listing, channel_announced: str | None
 def _legacy_record(entry: dict, listing: Listing, _channel_announced: str | None) -> PaperRecord | None:
     raw_title = entry.get("title") if isinstance(entry.get("title"), str) else ""
     title_match = _LEGACY_TITLE_RE.match(clean_text(raw_title))
-    found = None
-    for candidate in (title_match.group("id") if title_match else None, entry.get("id"), entry.get("link")):
-        found = parse_arxiv_id(candidate) if isinstance(candidate, str) else None
-        if found:
-            break
+    found = first_arxiv_id(title_match.group("id") if title_match else None, entry.get("id"), entry.get("link"))
     if not found:
         return None
     authors, hidden = split_legacy_creators(_creator(entry))

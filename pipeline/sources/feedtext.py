@@ -8,7 +8,6 @@ author wrote it.
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from datetime import date, datetime, timedelta, timezone
