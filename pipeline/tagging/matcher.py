@@ -16,23 +16,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import itemgetter, or_
 
 from pipeline.tagging.detex import detex, matching_form
+from pipeline.tagging.evidence import Field, KeySpans, TagMatch
 from pipeline.tagging.keys import CASE_CHECK, SEPARATORS_TO_SPACE, BitAllocator, KeyTable
 from pipeline.tagging.rules import RuleError, RuleFile
 
-_WORD_TAIL = re.compile(r"\w*")
-MAX_EVIDENCE_WORDS = 6
+_KID = itemgetter(1)  # (end, key id) -> key id
 
-
-@dataclass(frozen=True, slots=True)
-class TagMatch:
-    """Why a paper carries a tag: the rule that fired, where, and on which words."""
-
-    tag: str
-    rule: str
-    field: str  # "title", "abstract" or "title+abstract"
-    matched: str  # the words that fired, "; "-separated, as written in the paper
+__all__ = ["RuleSet", "TagMatch"]
 
 
 @dataclass(slots=True)
@@ -45,8 +39,6 @@ class _Rule:
     in_title: bool
     in_abstract: bool
     weight: float
-    any_kids: frozenset = frozenset()  # automaton keys that can satisfy `any`, for evidence
-    context_kids: frozenset = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +50,17 @@ class _Tag:
     threshold: float
     implies: tuple[int, ...]
     requires: tuple[int, ...]
+    simple: _Rule | None  # the only rule, when any hit outside the vetoes is enough to fire the tag
+    veto: int  # the tag's none-bits, plus the simple rule's
 
 
-class _Field:
-    """One field of one paper: its readable text, what the scan found, and its bits."""
-
-    __slots__ = ("text", "form", "hits", "spans", "mask", "first")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.form = matching_form(text)
-        self.spans: list[tuple[int, int, int]] = []  # (start, stop, bits) found by regex
-        self.first: dict[int, int] | None = None  # key id -> end of its first counted hit
+def _simple_rule(rules: list[_Rule], threshold: float, title_weight: float) -> _Rule | None:
+    """The tag's rule when one `any` hit anywhere is enough: most tags, decided by two bit tests."""
+    if len(rules) != 1:
+        return None
+    rule = rules[0]
+    enough = rule.weight * min(1.0, title_weight) >= threshold
+    return rule if rule.in_title and rule.in_abstract and not rule.all_bits and enough else None
 
 
 class RuleSet:
@@ -116,20 +107,24 @@ class RuleSet:
             trigger = 0
             for rule in rules:
                 trigger |= rule.any_bits
-            compiled.append(_Tag(tag.name, trigger, group(tag.none), tuple(rules), tag.threshold,
+            none_bits = group(tag.none)
+            simple = _simple_rule(rules, tag.threshold, self._title_weight)
+            compiled.append(_Tag(tag.name, trigger, none_bits, tuple(rules), tag.threshold,
                                  tuple(index[name] for name in tag.implies),
-                                 tuple(index[name] for name in tag.requires)))
+                                 tuple(index[name] for name in tag.requires),
+                                 simple, none_bits | (simple.none_bits if simple else 0)))
         self._tags = compiled
         self._triggers = tuple(tag.trigger for tag in compiled)
         self._regex_tags = tuple(regex_tags)
         self._automaton, self._kid_bits = keys.automaton()
+        self._iter = self._automaton.iter
         self._kid_cased = keys.cased
-        self._kid_length = keys.length
-        self._kid_stem = keys.stem
-        for tag in compiled:
-            for rule in tag.rules:
-                rule.any_kids = self._kids_with(rule.any_bits)
-                rule.context_kids = self._kids_with(rule.context_bits)
+        cased_kids = frozenset(kid for kid, cased in enumerate(keys.cased) if cased)
+        self._needs_case_check = lambda hit: hit[1] in cased_kids
+        group_bits = [(bits & ~CASE_CHECK) | reduce(or_, (b for _, b in keys.cased[kid]), 0)
+                      for kid, bits in enumerate(self._kid_bits)]
+        self._keys = KeySpans(keys.length, keys.stem, group_bits)
+        self._gate(compiled)
         try:
             self._folded_regex = re.compile("|".join(patterns[False])) if patterns[False] else None
             self._cased_regex = re.compile("|".join(patterns[True])) if patterns[True] else None
@@ -137,9 +132,33 @@ class RuleSet:
             raise RuleError(f"{rule_file.path}: regexes cannot be combined "
                             f"(named groups or backreferences?): {exc}") from None
 
-    def _kids_with(self, bits: int) -> frozenset:
-        return frozenset(kid for kid, kid_bits in enumerate(self._kid_bits)
-                         if kid_bits & bits or any(b & bits for _, b in self._kid_cased[kid]))
+    def _gate(self, compiled: list[_Tag]) -> None:
+        """Split the tags so that most papers are decided by a few integer tests.
+
+        Tags that require another tag (anatomy and task tags require
+        medical-imaging) cannot stand alone. When no required tag can be
+        brought in by such tags themselves, and no standalone tag waits for a
+        regex, a paper on which no standalone tag fires gets no tags at all:
+        the other tags are not even evaluated. `_gate_bits` are the bits that
+        can fire a standalone tag; a paper with none of them is done after the
+        scan.
+        """
+        self._gate_tags = tuple(i for i, tag in enumerate(compiled) if not tag.requires)
+        self._gated_tags = tuple(i for i, tag in enumerate(compiled) if tag.requires)
+        needed = {r for i in self._gated_tags for r in compiled[i].requires}
+        reachable = set(self._gated_tags)
+        queue = list(reachable)
+        while queue:
+            for implied in compiled[queue.pop()].implies:
+                if implied not in reachable:
+                    reachable.add(implied)
+                    queue.append(implied)
+        self._gate_decides = not needed & reachable and not any(
+            not compiled[i].requires for i in self._regex_tags)
+        gate_bits = 0
+        for i in self._gate_tags:
+            gate_bits |= compiled[i].trigger
+        self._gate_bits = gate_bits if self._gate_decides else -1
 
     @property
     def terms(self) -> list[str]:
@@ -148,30 +167,41 @@ class RuleSet:
 
     # -- scanning -------------------------------------------------------------------
 
-    def _scan(self, field: _Field) -> None:
-        field.hits = hits = list(self._automaton.iter(field.form))
-        kid_bits = self._kid_bits
-        mask = 0
-        for _end, kid in hits:
-            mask |= kid_bits[kid]
+    def _scan(self, text: str) -> tuple[str, list, int]:
+        """The matching form of `text`, its verified hits and the group bits they grant."""
+        form = matching_form(text)
+        hits = list(self._iter(form))
+        if not hits:
+            return form, hits, 0
+        mask = reduce(or_, map(self._kid_bits.__getitem__, map(_KID, hits)))
         if mask & CASE_CHECK:
-            text = field.text
-            verified = []
-            for end, kid in hits:
-                if kid_bits[kid] & CASE_CHECK:
-                    start, stop = self._span(text, end, kid)
-                    spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
-                    for cased, bits in self._kid_cased[kid]:
-                        if spelled == cased or (self._kid_stem[kid] and spelled.startswith(cased)):
-                            mask |= bits
-                            verified.append((end, kid))
-                elif kid_bits[kid]:
-                    verified.append((end, kid))
-            field.hits = verified
-            mask &= ~CASE_CHECK
-        field.mask = mask
+            return form, *self._verify_case(text, hits, mask)
+        return form, hits, mask
 
-    def _scan_regexes(self, field: _Field) -> int:
+    def _verify_case(self, text: str, hits: list, mask: int) -> tuple[list, int]:
+        """Grant a case-sensitive key's bits only when the text spells it exactly.
+
+        A hit whose spelling fails is dropped, so it is never quoted as evidence.
+        """
+        kid_cased, kid_stem, span = self._kid_cased, self._keys.stem, self._keys.span
+        failed = []
+        for hit in filter(self._needs_case_check, hits):
+            end, kid = hit
+            start, stop = span(text, end, kid)
+            spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
+            granted = False
+            for cased, bits in kid_cased[kid]:
+                if spelled == cased or (kid_stem[kid] and spelled.startswith(cased)):
+                    mask |= bits
+                    granted = True
+            if not granted:
+                failed.append(hit)
+        if failed:
+            failed = set(failed)
+            hits = [hit for hit in hits if hit not in failed]
+        return hits, mask & ~CASE_CHECK
+
+    def _scan_regexes(self, field: Field) -> int:
         found_bits = 0
         for regex, text, shift in ((self._folded_regex, field.form, 1), (self._cased_regex, field.text, 0)):
             if regex is None:
@@ -187,26 +217,25 @@ class RuleSet:
         field.mask |= found_bits
         return found_bits
 
-    def _span(self, text: str, end: int, kid: int) -> tuple[int, int]:
-        """Where the key that ended at `end` (matching-form index) sits in the readable text."""
-        start = end - self._kid_length[kid] + 1  # readable index of the word's first character
-        if self._kid_stem[kid]:
-            return start, _WORD_TAIL.match(text, end).end()
-        return start, end - 1
-
     # -- tagging --------------------------------------------------------------------
 
     def tag(self, title: str, abstract: str | None) -> list[TagMatch]:
         """The tags this paper gets, in rule-file order, each with its evidence."""
-        title_field, abstract_field = _Field(detex(title or "")), _Field(detex(abstract or ""))
-        self._scan(title_field)
-        self._scan(abstract_field)
-        both = title_field.mask | abstract_field.mask
-        if not both:
+        title_text = detex(title) if title else ""
+        abstract_text = detex(abstract) if abstract else ""
+        title_form, title_hits, title_mask = self._scan(title_text)
+        abstract_form, abstract_hits, abstract_mask = self._scan(abstract_text)
+        both = title_mask | abstract_mask
+        if not both & self._gate_bits:
             return []
-        candidates = [index for index, trigger in enumerate(self._triggers) if both & trigger]
-        direct = self._fire(title_field.mask, abstract_field.mask, candidates)
+        triggers = self._triggers
+        direct = self._fire(title_mask, abstract_mask, [i for i in self._gate_tags if both & triggers[i]])
+        if not direct and self._gate_decides:
+            return []
+        direct.update(self._fire(title_mask, abstract_mask, [i for i in self._gated_tags if both & triggers[i]]))
         present = self._resolve(direct)
+        title_field = Field(title_text, title_form, title_hits, title_mask)
+        abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
         if self._regex_tags:
             pending = [i for i in self._regex_tags if i not in present
                        and all(r in present for r in self._tags[i].requires)]
@@ -224,7 +253,10 @@ class RuleSet:
         fired: dict[int, _Rule] = {}
         for index in indices:
             tag = self._tags[index]
-            if not both & tag.trigger or both & tag.none_bits:
+            if not both & tag.trigger or both & tag.veto:
+                continue
+            if tag.simple is not None:
+                fired[index] = tag.simple
                 continue
             score = best_points = 0.0
             best = None
@@ -266,52 +298,15 @@ class RuleSet:
                 return present
             alive -= dropped
 
-    def _explain(self, present, direct, title_field: _Field, abstract_field: _Field) -> list[TagMatch]:
+    def _explain(self, present, direct, title_field: Field, abstract_field: Field) -> list[TagMatch]:
         explained: dict[int, TagMatch] = {}
-        out = []
         for index in sorted(present, key=lambda i: (present[i] is not None, i)):
             origin = present[index]
             if origin is None:
-                explained[index] = self._evidence(self._tags[index].name, direct[index], title_field, abstract_field)
+                explained[index] = self._keys.evidence(self._tags[index].name, direct[index],
+                                                       title_field, abstract_field)
             else:
                 source = explained[origin]
                 explained[index] = TagMatch(self._tags[index].name, f"implied by {source.tag}", source.field,
                                             source.matched)
-        for index in sorted(explained):
-            out.append(explained[index])
-        return out
-
-    def _words(self, field: _Field, kids: frozenset, bits: int) -> list[tuple[int, str]]:
-        """(position, word as written) of the first hit of each key in `kids`, plus regex hits."""
-        first = field.first
-        if first is None:
-            first = field.first = {}
-            for end, kid in field.hits:
-                if kid not in first:
-                    first[kid] = end
-        found = []
-        for kid in kids.intersection(first):  # iterates the few keys found, not the rule's many
-            start, stop = self._span(field.text, first[kid], kid)
-            found.append((start, field.text[start:stop]))
-        found.extend((start, field.text[start:stop]) for start, stop, span_bits in field.spans if span_bits & bits)
-        found.sort()
-        return found
-
-    def _evidence(self, tag: str, rule: _Rule, title_field: _Field, abstract_field: _Field) -> TagMatch:
-        words: list[str] = []
-        seen: set[str] = set()
-        where = []
-        for name, field, allowed in (("title", title_field, rule.in_title), ("abstract", abstract_field, rule.in_abstract)):
-            if not allowed or not field.mask & (rule.any_bits | rule.context_bits):
-                continue
-            if field.mask & rule.any_bits:
-                where.append(name)
-            for kids, bits in ((rule.any_kids, rule.any_bits), (rule.context_kids, rule.context_bits)):
-                if not field.mask & bits:
-                    continue
-                for _position, word in self._words(field, kids, bits):
-                    key = word.lower()
-                    if key not in seen:
-                        seen.add(key)
-                        words.append(word)
-        return TagMatch(tag, rule.name, "+".join(where), "; ".join(words[:MAX_EVIDENCE_WORDS]))
+        return [explained[index] for index in sorted(explained)]
