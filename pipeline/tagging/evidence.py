@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 _WORD_TAIL = re.compile(r"\w*")
+_TAIL = _WORD_TAIL.match
 MAX_EVIDENCE_WORDS = 6
 _KID_END = itemgetter(1, 0)  # (end, key id) -> (key id, end)
 
@@ -32,50 +33,60 @@ class TagMatch:
 class Field:
     """One field of one paper: its readable text, what the scan found, and its bits."""
 
-    __slots__ = ("text", "form", "hits", "mask", "spans", "entries")
+    __slots__ = ("text", "form", "hits", "mask", "spans", "first", "places")
 
     def __init__(self, text: str, form: str, hits: list, mask: int) -> None:
         self.text = text
         self.form = form
-        self.hits = hits  # (end in matching form, key id), verified
+        self.hits = hits  # (end in matching form, key id), verified, in text order
         self.mask = mask
         self.spans: list[tuple[int, int, int]] = []  # (start, stop, bits) found by regex
-        self.entries: list[tuple[int, str, int]] | None = None
+        self.first: dict[int, int] | None = None  # key id -> end of its first hit
+        self.places: dict[int, tuple[int, int]] = {}  # key id -> (start, stop) of that hit, once asked
 
 
 class KeySpans:
-    """Where an automaton key's hit sits in the readable text, and which groups it can serve."""
+    """Where an automaton key's hit sits in the readable text."""
 
-    def __init__(self, length: list[int], stem: list[bool], group_bits: list[int]) -> None:
+    def __init__(self, length: list[int], stem: list[bool]) -> None:
         self.length = length
         self.stem = stem
-        self.group_bits = group_bits  # per key: every group bit it carries, cased or not
 
     def span(self, text: str, end: int, kid: int) -> tuple[int, int]:
         """The readable span of the key that ended at `end` (matching-form index)."""
         start = end - self.length[kid] + 1  # readable index of the word's first character
         if self.stem[kid]:
-            return start, _WORD_TAIL.match(text, end).end()
+            return start, _TAIL(text, end).end()
         return start, end - 1
 
-    def entries(self, field: Field) -> list[tuple[int, str, int]]:
-        """(start, word as written, bits) of each key's first hit and each regex hit, in text order."""
-        if field.entries is None:
-            text, length, stem, group_bits = field.text, self.length, self.stem, self.group_bits
-            entries = []
-            for kid, end in dict(map(_KID_END, reversed(field.hits))).items():  # the earliest hit wins
-                start = end - length[kid] + 1
-                stop = _WORD_TAIL.match(text, end).end() if stem[kid] else end - 1
-                entries.append((start, text[start:stop], group_bits[kid]))
-            entries.extend((start, text[start:stop], bits) for start, stop, bits in field.spans)
-            entries.sort()
-            field.entries = entries
-        return field.entries
+    def _words(self, field: Field, kids: frozenset, bits: int) -> list[str]:
+        """The words of the first hit of each key in `kids`, and of regex hits, in text order.
+
+        Sorting by (start, stop) orders them as sorting by (start, word) would:
+        words that start at the same place are prefixes of each other.
+        """
+        first = field.first
+        if first is None:
+            first = field.first = dict(map(_KID_END, reversed(field.hits)))  # the earliest hit wins
+            field.places = {}
+        places, text = field.places, field.text
+        found = []
+        for kid in kids.intersection(first):  # the few keys found, not the rule's many
+            place = places.get(kid)
+            if place is None:
+                end = first[kid]
+                place = places[kid] = (end - self.length[kid] + 1,
+                                       _TAIL(text, end).end() if self.stem[kid] else end - 1)
+            found.append(place)
+        if field.spans:
+            found.extend((start, stop) for start, stop, span_bits in field.spans if span_bits & bits)
+        if len(found) > 1:
+            found.sort()
+        return [text[start:stop] for start, stop in found]
 
     def evidence(self, tag: str, rule, title: Field, abstract: Field) -> TagMatch:
         """The rule's own words first, then its context words; each once, at most six."""
         words: list[str] = []
-        seen: set[str] = set()
         where = []
         any_bits, context_bits = rule.any_bits, rule.context_bits
         for name, field, allowed in (("title", title, rule.in_title), ("abstract", abstract, rule.in_abstract)):
@@ -84,15 +95,14 @@ class KeySpans:
                 continue
             if mask & any_bits:
                 where.append(name)
-            if len(words) >= MAX_EVIDENCE_WORDS:
-                continue
-            entries = self.entries(field)
-            for bits in (any_bits, context_bits):
-                if not mask & bits:
-                    continue
-                for word in [word for _start, word, entry_bits in entries if entry_bits & bits]:
-                    key = word.lower()
-                    if key not in seen:
-                        seen.add(key)
-                        words.append(word)
-        return TagMatch(tag, rule.name, "+".join(where), "; ".join(words[:MAX_EVIDENCE_WORDS]))
+                words += self._words(field, rule.any_kids, any_bits)
+            if mask & context_bits:
+                words += self._words(field, rule.context_kids, context_bits)
+        if len(words) > 1:
+            unique: dict[str, str] = {}
+            for word in words:
+                unique.setdefault(word.lower(), word)
+                if len(unique) == MAX_EVIDENCE_WORDS:
+                    break
+            words = list(unique.values())
+        return TagMatch(tag, rule.name, "+".join(where), "; ".join(words))

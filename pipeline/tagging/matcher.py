@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import itemgetter, or_
 
+import ahocorasick
+
 from pipeline.tagging.detex import detex, matching_form
 from pipeline.tagging.evidence import Field, KeySpans, TagMatch
 from pipeline.tagging.keys import CASE_CHECK, SEPARATORS_TO_SPACE, BitAllocator, KeyTable
@@ -39,6 +41,8 @@ class _Rule:
     in_title: bool
     in_abstract: bool
     weight: float
+    any_kids: frozenset = frozenset()  # automaton keys that can satisfy `any`, for evidence
+    context_kids: frozenset = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +125,12 @@ class RuleSet:
         self._kid_cased = keys.cased
         cased_kids = frozenset(kid for kid, cased in enumerate(keys.cased) if cased)
         self._needs_case_check = lambda hit: hit[1] in cased_kids
-        group_bits = [(bits & ~CASE_CHECK) | reduce(or_, (b for _, b in keys.cased[kid]), 0)
-                      for kid, bits in enumerate(self._kid_bits)]
-        self._keys = KeySpans(keys.length, keys.stem, group_bits)
+        self._keys = KeySpans(keys.length, keys.stem)
+        group_bits = [bits | reduce(or_, (b for _, b in keys.cased[kid]), 0) for kid, bits in enumerate(self._kid_bits)]
+        for tag in compiled:
+            for rule in tag.rules:
+                rule.any_kids = frozenset(kid for kid, bits in enumerate(group_bits) if bits & rule.any_bits)
+                rule.context_kids = frozenset(kid for kid, bits in enumerate(group_bits) if bits & rule.context_bits)
         self._gate(compiled)
         try:
             self._folded_regex = re.compile("|".join(patterns[False])) if patterns[False] else None
@@ -162,8 +169,16 @@ class RuleSet:
 
     @property
     def terms(self) -> list[str]:
-        """Every automaton key, in matching form; the bench scans with exactly these."""
+        """Every automaton key, in matching form; the floor benchmark scans with exactly these."""
         return list(self._automaton.keys())
+
+    def bare_automaton(self) -> ahocorasick.Automaton:
+        """A fresh automaton of exactly these keys with no payload: the floor that tagging is measured against."""
+        automaton = ahocorasick.Automaton()
+        for key in self.terms:
+            automaton.add_word(key, key)
+        automaton.make_automaton()
+        return automaton
 
     # -- scanning -------------------------------------------------------------------
 
