@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import reduce
+from itertools import compress, filterfalse
 from operator import itemgetter, or_
 
 import ahocorasick
@@ -123,8 +124,7 @@ class RuleSet:
         self._automaton, self._kid_bits = keys.automaton()
         self._iter = self._automaton.iter
         self._kid_cased = keys.cased
-        cased_kids = frozenset(kid for kid, cased in enumerate(keys.cased) if cased)
-        self._needs_case_check = lambda hit: hit[1] in cased_kids
+        self._is_cased = [bool(cased) for cased in keys.cased]
         self._keys = KeySpans(keys.length, keys.stem)
         group_bits = [bits | reduce(or_, (b for _, b in keys.cased[kid]), 0) for kid, bits in enumerate(self._kid_bits)]
         for tag in compiled:
@@ -150,10 +150,14 @@ class RuleSet:
         can fire a standalone tag; a paper with none of them is done after the
         scan.
         """
-        self._gate_tags = tuple(i for i, tag in enumerate(compiled) if not tag.requires)
-        self._gated_tags = tuple(i for i, tag in enumerate(compiled) if tag.requires)
-        needed = {r for i in self._gated_tags for r in compiled[i].requires}
-        reachable = set(self._gated_tags)
+        gate_tags = [i for i, tag in enumerate(compiled) if not tag.requires]
+        gated_tags = [i for i, tag in enumerate(compiled) if tag.requires]
+        self._gate_plan = tuple((i, compiled[i].trigger, compiled[i].veto, compiled[i].simple) for i in gate_tags)
+        self._gated_plan = tuple((i, compiled[i].trigger, compiled[i].veto, compiled[i].simple) for i in gated_tags)
+        self._implies = tuple(tag.implies for tag in compiled)
+        self._requires = tuple(tag.requires for tag in compiled)
+        needed = {r for i in gated_tags for r in compiled[i].requires}
+        reachable = set(gated_tags)
         queue = list(reachable)
         while queue:
             for implied in compiled[queue.pop()].implies:
@@ -163,7 +167,7 @@ class RuleSet:
         self._gate_decides = not needed & reachable and not any(
             not compiled[i].requires for i in self._regex_tags)
         gate_bits = 0
-        for i in self._gate_tags:
+        for i in gate_tags:
             gate_bits |= compiled[i].trigger
         self._gate_bits = gate_bits if self._gate_decides else -1
 
@@ -200,7 +204,7 @@ class RuleSet:
         """
         kid_cased, kid_stem, span = self._kid_cased, self._keys.stem, self._keys.span
         failed = []
-        for hit in filter(self._needs_case_check, hits):
+        for hit in compress(hits, map(self._is_cased.__getitem__, map(_KID, hits))):
             end, kid = hit
             start, stop = span(text, end, kid)
             spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
@@ -212,8 +216,7 @@ class RuleSet:
             if not granted:
                 failed.append(hit)
         if failed:
-            failed = set(failed)
-            hits = [hit for hit in hits if hit not in failed]
+            hits = list(filterfalse(set(failed).__contains__, hits))
         return hits, mask & ~CASE_CHECK
 
     def _scan_regexes(self, field: Field) -> int:
@@ -243,11 +246,11 @@ class RuleSet:
         both = title_mask | abstract_mask
         if not both & self._gate_bits:
             return []
-        triggers = self._triggers
-        direct = self._fire(title_mask, abstract_mask, [i for i in self._gate_tags if both & triggers[i]])
+        direct: dict[int, _Rule] = {}
+        self._fire_plan(self._gate_plan, title_mask, abstract_mask, direct)
         if not direct and self._gate_decides:
             return []
-        direct.update(self._fire(title_mask, abstract_mask, [i for i in self._gated_tags if both & triggers[i]]))
+        self._fire_plan(self._gated_plan, title_mask, abstract_mask, direct)
         present = self._resolve(direct)
         title_field = Field(title_text, title_form, title_hits, title_mask)
         abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
@@ -261,33 +264,44 @@ class RuleSet:
             return []
         return self._explain(present, direct, title_field, abstract_field)
 
-    def _fire(self, title_mask: int, abstract_mask: int, indices) -> dict[int, _Rule]:
-        """Tags whose rules score enough, each with its strongest rule."""
+    def _fire_plan(self, plan: tuple, title_mask: int, abstract_mask: int, fired: dict[int, _Rule]) -> None:
+        """Add to `fired` the tags of `plan` that fire; a single-rule tag needs no scoring."""
         both = title_mask | abstract_mask
-        title_weight = self._title_weight
+        for index, trigger, veto, simple in plan:
+            if both & trigger and not both & veto:
+                rule = simple if simple is not None else self._score(self._tags[index], title_mask, abstract_mask)
+                if rule is not None:
+                    fired[index] = rule
+
+    def _fire(self, title_mask: int, abstract_mask: int, indices) -> dict[int, _Rule]:
+        """Tags among `indices` whose rules score enough, each with its strongest rule."""
+        both = title_mask | abstract_mask
         fired: dict[int, _Rule] = {}
         for index in indices:
             tag = self._tags[index]
-            if not both & tag.trigger or both & tag.veto:
-                continue
-            if tag.simple is not None:
-                fired[index] = tag.simple
-                continue
-            score = best_points = 0.0
-            best = None
-            for rule in tag.rules:
-                scope = (title_mask if rule.in_title else 0) | (abstract_mask if rule.in_abstract else 0)
-                if not scope & rule.any_bits or both & rule.none_bits:
-                    continue
-                if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
-                    continue
-                points = rule.weight * (title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
-                score += points
-                if points > best_points:
-                    best, best_points = rule, points
-            if best is not None and score >= tag.threshold:
-                fired[index] = best
+            if both & tag.trigger and not both & tag.veto:
+                rule = tag.simple if tag.simple is not None else self._score(tag, title_mask, abstract_mask)
+                if rule is not None:
+                    fired[index] = rule
         return fired
+
+    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int) -> _Rule | None:
+        """The strongest rule of `tag` when its fired rules together reach the threshold."""
+        both = title_mask | abstract_mask
+        title_weight = self._title_weight
+        score = best_points = 0.0
+        best = None
+        for rule in tag.rules:
+            scope = (title_mask if rule.in_title else 0) | (abstract_mask if rule.in_abstract else 0)
+            if not scope & rule.any_bits or both & rule.none_bits:
+                continue
+            if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
+                continue
+            points = rule.weight * (title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
+            score += points
+            if points > best_points:
+                best, best_points = rule, points
+        return best if best is not None and score >= tag.threshold else None
 
     def _resolve(self, direct: dict[int, _Rule]) -> dict[int, int | None]:
         """Add implied tags and drop tags whose prerequisites are absent.
@@ -297,18 +311,21 @@ class RuleSet:
         """
         if not direct:
             return {}
+        implies, requires = self._implies, self._requires
         alive = set(direct)
         while True:
             present: dict[int, int | None] = dict.fromkeys(alive)
             queue = sorted(alive)
-            while queue:
-                index = queue.pop(0)
-                origin = present[index] if present[index] is not None else index
-                for implied in self._tags[index].implies:
-                    if implied not in present:
-                        present[implied] = origin
-                        queue.append(implied)
-            dropped = {i for i in alive if not all(r in present for r in self._tags[i].requires)}
+            for index in queue:  # breadth first: the loop also visits what it appends
+                if implies[index]:
+                    origin = present[index]
+                    if origin is None:
+                        origin = index
+                    for implied in implies[index]:
+                        if implied not in present:
+                            present[implied] = origin
+                            queue.append(implied)
+            dropped = {i for i in alive if requires[i] and not all(map(present.__contains__, requires[i]))}
             if not dropped:
                 return present
             alive -= dropped
