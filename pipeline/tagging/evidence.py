@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 
 _WORD_TAIL = re.compile(r"\w*")
 _TAIL = _WORD_TAIL.match
 MAX_EVIDENCE_WORDS = 6
-_KID_END = itemgetter(1, 0)  # (end, key id) -> (key id, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +65,7 @@ class KeySpans:
         """
         first = field.first
         if first is None:
-            first = field.first = dict(map(_KID_END, reversed(field.hits)))  # the earliest hit wins
+            first = field.first = {kid: end for end, kid in reversed(field.hits)}  # the earliest hit wins
             field.places = {}
         places, text = field.places, field.text
         found = []

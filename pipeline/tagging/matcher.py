@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import reduce
-from itertools import compress, filterfalse
-from operator import itemgetter, or_
+from itertools import filterfalse
+from operator import or_
 
 import ahocorasick
 
@@ -27,7 +27,6 @@ from pipeline.tagging.evidence import Field, KeySpans, TagMatch
 from pipeline.tagging.keys import CASE_CHECK, SEPARATORS_TO_SPACE, BitAllocator, KeyTable
 from pipeline.tagging.rules import RuleError, RuleFile
 
-_KID = itemgetter(1)  # (end, key id) -> key id
 
 __all__ = ["RuleSet", "TagMatch"]
 
@@ -66,6 +65,13 @@ def _simple_rule(rules: list[_Rule], threshold: float, title_weight: float) -> _
     rule = rules[0]
     enough = rule.weight * min(1.0, title_weight) >= threshold
     return rule if rule.in_title and rule.in_abstract and not rule.all_bits and enough else None
+
+
+def _all_in(needed: tuple[int, ...], present: dict) -> bool:
+    for index in needed:
+        if index not in present:
+            return False
+    return True
 
 
 class RuleSet:
@@ -192,7 +198,10 @@ class RuleSet:
         hits = list(self._iter(form))
         if not hits:
             return form, hits, 0
-        mask = reduce(or_, map(self._kid_bits.__getitem__, map(_KID, hits)))
+        kid_bits = self._kid_bits
+        mask = 0
+        for _end, kid in hits:  # a plain loop: faster here than reduce over chained maps
+            mask |= kid_bits[kid]
         if mask & CASE_CHECK:
             return form, *self._verify_case(text, hits, mask)
         return form, hits, mask
@@ -204,8 +213,11 @@ class RuleSet:
         """
         kid_cased, kid_stem, span = self._kid_cased, self._keys.stem, self._keys.span
         failed = []
-        for hit in compress(hits, map(self._is_cased.__getitem__, map(_KID, hits))):
+        is_cased = self._is_cased
+        for hit in hits:
             end, kid = hit
+            if not is_cased[kid]:
+                continue
             start, stop = span(text, end, kid)
             spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
             granted = False
@@ -312,10 +324,10 @@ class RuleSet:
         if not direct:
             return {}
         implies, requires = self._implies, self._requires
-        alive = set(direct)
+        alive = sorted(direct)
         while True:
             present: dict[int, int | None] = dict.fromkeys(alive)
-            queue = sorted(alive)
+            queue = list(alive)
             for index in queue:  # breadth first: the loop also visits what it appends
                 if implies[index]:
                     origin = present[index]
@@ -325,10 +337,10 @@ class RuleSet:
                         if implied not in present:
                             present[implied] = origin
                             queue.append(implied)
-            dropped = {i for i in alive if requires[i] and not all(map(present.__contains__, requires[i]))}
-            if not dropped:
+            kept = [i for i in alive if not requires[i] or _all_in(requires[i], present)]
+            if len(kept) == len(alive):
                 return present
-            alive -= dropped
+            alive = kept
 
     def _explain(self, present, direct, title_field: Field, abstract_field: Field) -> list[TagMatch]:
         explained: dict[int, TagMatch] = {}
