@@ -9,23 +9,24 @@ check after the hit. The hits are folded into one integer bit mask per field
 (one bit per term group, see keys.py), so evaluating a rule is a handful of
 integer operations. Only case-sensitive acronyms are verified after the hit.
 Regular expressions, for the few rules that need them, run as one combined
-pattern and only when a tag that uses them could still fire.
+pattern and only when a tag that uses them could still fire (scan.py).
+
+Most papers get no tags, so they must cost little more than the scan: tags
+that need no other tag are tried first, and when none fires the paper is done
+(see `_gate`). Evidence is quoted only for the tags that fire (evidence.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import reduce
-from itertools import filterfalse
-from operator import or_
 
 import ahocorasick
 
-from pipeline.tagging.detex import detex, matching_form
-from pipeline.tagging.evidence import Field, KeySpans, TagMatch
-from pipeline.tagging.keys import CASE_CHECK, SEPARATORS_TO_SPACE, BitAllocator, KeyTable
-from pipeline.tagging.rules import RuleError, RuleFile
+from pipeline.tagging.detex import detex
+from pipeline.tagging.evidence import Field, TagMatch
+from pipeline.tagging.keys import BitAllocator, KeyTable
+from pipeline.tagging.rules import RuleFile
+from pipeline.tagging.scan import Scanner
 
 
 __all__ = ["RuleSet", "TagMatch"]
@@ -86,7 +87,7 @@ class RuleSet:
         bits = BitAllocator()
         keys = KeyTable()
         patterns: dict[bool, list[str]] = {False: [], True: []}  # case_sensitive -> named patterns
-        self._regex_bits: dict[str, int] = {}
+        regex_bits: dict[str, int] = {}  # regex group name -> its term group's bit
         regex_tags: list[int] = []
 
         def group(terms, case_sensitive=False, plurals=True, regexes=()) -> int:
@@ -96,9 +97,9 @@ class RuleSet:
             for term in terms:
                 keys.add(term, bit, case_sensitive, plurals)
             for pattern in regexes:
-                name = f"r{len(self._regex_bits)}"
+                name = f"r{len(regex_bits)}"
                 patterns[case_sensitive].append(f"(?P<{name}>{pattern})")
-                self._regex_bits[name] = bit
+                regex_bits[name] = bit
             return bit
 
         compiled: list[_Tag] = []
@@ -127,23 +128,13 @@ class RuleSet:
         self._tags = compiled
         self._triggers = tuple(tag.trigger for tag in compiled)
         self._regex_tags = tuple(regex_tags)
-        self._automaton, self._kid_bits = keys.automaton()
-        self._iter = self._automaton.iter
-        self._kid_cased = keys.cased
-        self._is_cased = [bool(cased) for cased in keys.cased]
-        self._keys = KeySpans(keys.length, keys.stem)
-        group_bits = [bits | reduce(or_, (b for _, b in keys.cased[kid]), 0) for kid, bits in enumerate(self._kid_bits)]
+        self._scanner = scanner = Scanner(keys, patterns, regex_bits, rule_file.path)
+        self._keys = scanner.spans
         for tag in compiled:
             for rule in tag.rules:
-                rule.any_kids = frozenset(kid for kid, bits in enumerate(group_bits) if bits & rule.any_bits)
-                rule.context_kids = frozenset(kid for kid, bits in enumerate(group_bits) if bits & rule.context_bits)
+                rule.any_kids = scanner.keys_serving(rule.any_bits)
+                rule.context_kids = scanner.keys_serving(rule.context_bits)
         self._gate(compiled)
-        try:
-            self._folded_regex = re.compile("|".join(patterns[False])) if patterns[False] else None
-            self._cased_regex = re.compile("|".join(patterns[True])) if patterns[True] else None
-        except re.error as exc:  # each pattern compiled alone at load; only the combination can fail
-            raise RuleError(f"{rule_file.path}: regexes cannot be combined "
-                            f"(named groups or backreferences?): {exc}") from None
 
     def _gate(self, compiled: list[_Tag]) -> None:
         """Split the tags so that most papers are decided by a few integer tests.
@@ -180,72 +171,11 @@ class RuleSet:
     @property
     def terms(self) -> list[str]:
         """Every automaton key, in matching form; the floor benchmark scans with exactly these."""
-        return list(self._automaton.keys())
+        return self._scanner.terms
 
     def bare_automaton(self) -> ahocorasick.Automaton:
         """A fresh automaton of exactly these keys with no payload: the floor that tagging is measured against."""
-        automaton = ahocorasick.Automaton()
-        for key in self.terms:
-            automaton.add_word(key, key)
-        automaton.make_automaton()
-        return automaton
-
-    # -- scanning -------------------------------------------------------------------
-
-    def _scan(self, text: str) -> tuple[str, list, int]:
-        """The matching form of `text`, its verified hits and the group bits they grant."""
-        form = matching_form(text)
-        hits = list(self._iter(form))
-        if not hits:
-            return form, hits, 0
-        kid_bits = self._kid_bits
-        mask = 0
-        for _end, kid in hits:  # a plain loop: faster here than reduce over chained maps
-            mask |= kid_bits[kid]
-        if mask & CASE_CHECK:
-            return form, *self._verify_case(text, hits, mask)
-        return form, hits, mask
-
-    def _verify_case(self, text: str, hits: list, mask: int) -> tuple[list, int]:
-        """Grant a case-sensitive key's bits only when the text spells it exactly.
-
-        A hit whose spelling fails is dropped, so it is never quoted as evidence.
-        """
-        kid_cased, kid_stem, span = self._kid_cased, self._keys.stem, self._keys.span
-        failed = []
-        is_cased = self._is_cased
-        for hit in hits:
-            end, kid = hit
-            if not is_cased[kid]:
-                continue
-            start, stop = span(text, end, kid)
-            spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
-            granted = False
-            for cased, bits in kid_cased[kid]:
-                if spelled == cased or (kid_stem[kid] and spelled.startswith(cased)):
-                    mask |= bits
-                    granted = True
-            if not granted:
-                failed.append(hit)
-        if failed:
-            hits = list(filterfalse(set(failed).__contains__, hits))
-        return hits, mask & ~CASE_CHECK
-
-    def _scan_regexes(self, field: Field) -> int:
-        found_bits = 0
-        for regex, text, shift in ((self._folded_regex, field.form, 1), (self._cased_regex, field.text, 0)):
-            if regex is None:
-                continue
-            for found in regex.finditer(text):
-                bits = self._regex_bits.get(found.lastgroup or "", 0)
-                start, stop = found.span()
-                readable = field.text[max(start - shift, 0): stop - shift]
-                lead = len(readable) - len(readable.lstrip())
-                start, stop = start - shift + lead, start - shift + lead + len(readable.strip())
-                found_bits |= bits
-                field.spans.append((start, stop, bits))
-        field.mask |= found_bits
-        return found_bits
+        return self._scanner.bare_automaton()
 
     # -- tagging --------------------------------------------------------------------
 
@@ -253,8 +183,9 @@ class RuleSet:
         """The tags this paper gets, in rule-file order, each with its evidence."""
         title_text = detex(title) if title else ""
         abstract_text = detex(abstract) if abstract else ""
-        title_form, title_hits, title_mask = self._scan(title_text)
-        abstract_form, abstract_hits, abstract_mask = self._scan(abstract_text)
+        scan = self._scanner.scan
+        title_form, title_hits, title_mask = scan(title_text)
+        abstract_form, abstract_hits, abstract_mask = scan(abstract_text)
         both = title_mask | abstract_mask
         if not both & self._gate_bits:
             return []
@@ -267,9 +198,9 @@ class RuleSet:
         title_field = Field(title_text, title_form, title_hits, title_mask)
         abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
         if self._regex_tags:
-            pending = [i for i in self._regex_tags if i not in present
-                       and all(r in present for r in self._tags[i].requires)]
-            if pending and (self._scan_regexes(title_field) | self._scan_regexes(abstract_field)):
+            pending = [i for i in self._regex_tags if i not in present and _all_in(self._requires[i], present)]
+            scan_regexes = self._scanner.scan_regexes
+            if pending and (scan_regexes(title_field) | scan_regexes(abstract_field)):
                 direct.update(self._fire(title_field.mask, abstract_field.mask, pending))
                 present = self._resolve(direct)
         if not present:
