@@ -1,11 +1,11 @@
 """The words behind a tag: quoting, from the paper as written, what fired.
 
-Evidence is only needed for the few papers that get tags, so none of it is
-prepared during the scan. When a paper does get tags, each field's hits are
-turned once into a position-ordered list of (start, word, bits) entries, one
-per key (its first counted hit) and one per regex hit; a rule's evidence is
-then a filter of that list by the rule's bits, instead of a fresh lookup,
-slice and sort for every tag.
+Evidence is only needed for the papers that get tags, so none of it is
+prepared during the scan. When a paper does get tags, a rule's words are the
+first hits of the keys it can use that the field actually contains: a set
+intersection of the rule's keys with the few keys found, not a walk over the
+rule's many terms. Where a key's hit sits in the text is worked out once per
+paper and shared by every rule that quotes it.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ class KeySpans:
         first = field.first
         if first is None:
             first = field.first = {kid: end for end, kid in reversed(field.hits)}  # the earliest hit wins
-            field.places = {}
         places, text = field.places, field.text
         found = []
         for kid in kids.intersection(first):  # the few keys found, not the rule's many
