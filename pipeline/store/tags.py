@@ -15,15 +15,11 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter, itemgetter
 from typing import Any
 
 from pipeline.store.core import Store, Tagger
 
 CHUNK = 2000
-_EVIDENCE = attrgetter("tag", "rule", "field", "matched")
-_PAPER_ID = itemgetter(0)
 
 
 @dataclass
@@ -58,7 +54,7 @@ def retag(store: Store, tagger: Tagger, rules_version: str,
                         continue
                     fresh = []
                 else:
-                    fresh = sorted(map(_EVIDENCE, matches))
+                    fresh = sorted([(m.tag, m.rule, m.field, m.matched) for m in matches])
                     if fresh == old:
                         continue
                 changes.append((paper_id, fresh, old or []))
@@ -79,7 +75,14 @@ def _stored_tags(cursor: sqlite3.Cursor, first_id: str, last_id: str) -> dict[st
         " ORDER BY paper_id, tag",
         (first_id, last_id),
     ).fetchall()
-    return {paper_id: [row[1:] for row in group] for paper_id, group in groupby(rows, _PAPER_ID)}
+    stored: dict[str, list[tuple]] = {}
+    for row in rows:
+        found = stored.get(row[0])
+        if found is None:
+            stored[row[0]] = [row[1:]]
+        else:
+            found.append(row[1:])
+    return stored
 
 
 def _write_changes(cursor: sqlite3.Cursor, changes: list[tuple[str, list, list]], rules_version: str,
