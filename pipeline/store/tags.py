@@ -2,11 +2,16 @@
 
 Retagging walks the papers in id order, a chunk at a time, and writes only
 the tags that differ from what is stored, so a second retag with the same
-rules writes nothing and reports no change.
+rules writes nothing and reports no change. It is meant to run over whole
+databases after every rule edit, so the walk does as little per paper as it
+can: plain tuples instead of row objects, one indexed read of a chunk's stored
+tags, a comparison that is free for the many papers with no tags before and
+after, and the changes of a chunk written with two `executemany` calls.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,34 +36,69 @@ def retag(store: Store, tagger: Tagger, rules_version: str,
     report = RetagReport()
     last_id = ""
     with store.write_transaction() as conn:
+        cursor = conn.cursor()
+        cursor.row_factory = None  # tuples: the loop below runs once per stored paper
         while True:
-            papers = conn.execute(
+            papers = cursor.execute(
                 "SELECT id, title, abstract FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last_id, CHUNK)
             ).fetchall()
             if not papers:
                 break
-            stored: dict[str, dict[str, tuple]] = {}
-            for row in conn.execute(
-                "SELECT paper_id, tag, rule, field, matched FROM paper_tags WHERE paper_id BETWEEN ? AND ?",
-                (papers[0]["id"], papers[-1]["id"]),
-            ):
-                stored.setdefault(row[0], {})[row[1]] = (row[2], row[3], row[4])
-            for paper in papers:
-                matches = tagger(paper["title"], paper["abstract"])
-                fresh = {m.tag: (m.rule, m.field, m.matched) for m in matches}
-                old = stored.get(paper["id"], {})
-                if fresh != old:
-                    Store.replace_tags(conn, paper["id"], matches, rules_version)
-                    report.papers_changed += 1
-                    report.added.update(set(fresh) - set(old))
-                    report.removed.update(set(old) - set(fresh))
+            stored = _stored_tags(cursor, papers[0][0], papers[-1][0])
+            changes = []
+            for paper_id, title, abstract in papers:
+                matches = tagger(title, abstract)
+                old = stored.get(paper_id)
+                if not matches:
+                    if old is None:
+                        continue
+                    fresh = []
+                else:
+                    fresh = sorted([(m.tag, m.rule, m.field, m.matched) for m in matches])
+                    if fresh == old:
+                        continue
+                changes.append((paper_id, fresh, old or []))
+            _write_changes(cursor, changes, rules_version, report)
             report.papers += len(papers)
-            last_id = papers[-1]["id"]
+            last_id = papers[-1][0]
             if progress:
                 progress(len(papers))
         # Unchanged evidence now comes from these rules too.
         conn.execute("UPDATE paper_tags SET rules_version = ? WHERE rules_version != ?", (rules_version, rules_version))
     return report
+
+
+def _stored_tags(cursor: sqlite3.Cursor, first_id: str, last_id: str) -> dict[str, list[tuple]]:
+    """paper id -> its stored (tag, rule, field, matched) rows, ordered by tag like a sorted fresh list."""
+    rows = cursor.execute(
+        "SELECT paper_id, tag, rule, field, matched FROM paper_tags WHERE paper_id BETWEEN ? AND ?"
+        " ORDER BY paper_id, tag",
+        (first_id, last_id),
+    ).fetchall()
+    stored: dict[str, list[tuple]] = {}
+    for row in rows:
+        found = stored.get(row[0])
+        if found is None:
+            stored[row[0]] = [row[1:]]
+        else:
+            found.append(row[1:])
+    return stored
+
+
+def _write_changes(cursor: sqlite3.Cursor, changes: list[tuple[str, list, list]], rules_version: str,
+                   report: RetagReport) -> None:
+    if not changes:
+        return
+    cursor.executemany("DELETE FROM paper_tags WHERE paper_id = ?", [(paper_id,) for paper_id, _, _ in changes])
+    cursor.executemany(
+        "INSERT INTO paper_tags (paper_id, tag, rule, field, matched, rules_version) VALUES (?, ?, ?, ?, ?, ?)",
+        [(paper_id, *row, rules_version) for paper_id, fresh, _ in changes for row in fresh],
+    )
+    for _, fresh, old in changes:
+        fresh_tags, old_tags = {row[0] for row in fresh}, {row[0] for row in old}
+        report.added.update(fresh_tags - old_tags)
+        report.removed.update(old_tags - fresh_tags)
+    report.papers_changed += len(changes)
 
 
 def resolve_paper_id(store: Store, text: str) -> str | None:

@@ -9,30 +9,27 @@ check after the hit. The hits are folded into one integer bit mask per field
 (one bit per term group, see keys.py), so evaluating a rule is a handful of
 integer operations. Only case-sensitive acronyms are verified after the hit.
 Regular expressions, for the few rules that need them, run as one combined
-pattern and only when a tag that uses them could still fire.
+pattern and only when a tag that uses them could still fire (scan.py).
+
+Most papers get no tags, so they must cost little more than the scan: tags
+that need no other tag are tried first, and when none fires the paper is done
+(see `_gate`). Evidence is quoted only for the tags that fire (evidence.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from pipeline.tagging.detex import detex, matching_form
-from pipeline.tagging.keys import CASE_CHECK, SEPARATORS_TO_SPACE, BitAllocator, KeyTable
-from pipeline.tagging.rules import RuleError, RuleFile
+import ahocorasick
 
-_WORD_TAIL = re.compile(r"\w*")
-MAX_EVIDENCE_WORDS = 6
+from pipeline.tagging.detex import detex
+from pipeline.tagging.evidence import Field, TagMatch
+from pipeline.tagging.keys import BitAllocator, KeyTable
+from pipeline.tagging.rules import RuleFile
+from pipeline.tagging.scan import Scanner
 
 
-@dataclass(frozen=True, slots=True)
-class TagMatch:
-    """Why a paper carries a tag: the rule that fired, where, and on which words."""
-
-    tag: str
-    rule: str
-    field: str  # "title", "abstract" or "title+abstract"
-    matched: str  # the words that fired, "; "-separated, as written in the paper
+__all__ = ["RuleSet", "TagMatch"]
 
 
 @dataclass(slots=True)
@@ -58,18 +55,24 @@ class _Tag:
     threshold: float
     implies: tuple[int, ...]
     requires: tuple[int, ...]
+    simple: _Rule | None  # the only rule, when any hit outside the vetoes is enough to fire the tag
+    veto: int  # the tag's none-bits, plus the simple rule's
 
 
-class _Field:
-    """One field of one paper: its readable text, what the scan found, and its bits."""
+def _simple_rule(rules: list[_Rule], threshold: float, title_weight: float) -> _Rule | None:
+    """The tag's rule when one `any` hit anywhere is enough: most tags, decided by two bit tests."""
+    if len(rules) != 1:
+        return None
+    rule = rules[0]
+    enough = rule.weight * min(1.0, title_weight) >= threshold
+    return rule if rule.in_title and rule.in_abstract and not rule.all_bits and enough else None
 
-    __slots__ = ("text", "form", "hits", "spans", "mask", "first")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.form = matching_form(text)
-        self.spans: list[tuple[int, int, int]] = []  # (start, stop, bits) found by regex
-        self.first: dict[int, int] | None = None  # key id -> end of its first counted hit
+def _all_in(needed: tuple[int, ...], present: dict) -> bool:
+    for index in needed:
+        if index not in present:
+            return False
+    return True
 
 
 class RuleSet:
@@ -84,7 +87,7 @@ class RuleSet:
         bits = BitAllocator()
         keys = KeyTable()
         patterns: dict[bool, list[str]] = {False: [], True: []}  # case_sensitive -> named patterns
-        self._regex_bits: dict[str, int] = {}
+        regex_bits: dict[str, int] = {}  # regex group name -> its term group's bit
         regex_tags: list[int] = []
 
         def group(terms, case_sensitive=False, plurals=True, regexes=()) -> int:
@@ -94,9 +97,9 @@ class RuleSet:
             for term in terms:
                 keys.add(term, bit, case_sensitive, plurals)
             for pattern in regexes:
-                name = f"r{len(self._regex_bits)}"
+                name = f"r{len(regex_bits)}"
                 patterns[case_sensitive].append(f"(?P<{name}>{pattern})")
-                self._regex_bits[name] = bit
+                regex_bits[name] = bit
             return bit
 
         compiled: list[_Tag] = []
@@ -116,131 +119,132 @@ class RuleSet:
             trigger = 0
             for rule in rules:
                 trigger |= rule.any_bits
-            compiled.append(_Tag(tag.name, trigger, group(tag.none), tuple(rules), tag.threshold,
+            none_bits = group(tag.none)
+            simple = _simple_rule(rules, tag.threshold, self._title_weight)
+            compiled.append(_Tag(tag.name, trigger, none_bits, tuple(rules), tag.threshold,
                                  tuple(index[name] for name in tag.implies),
-                                 tuple(index[name] for name in tag.requires)))
+                                 tuple(index[name] for name in tag.requires),
+                                 simple, none_bits | (simple.none_bits if simple else 0)))
         self._tags = compiled
         self._triggers = tuple(tag.trigger for tag in compiled)
         self._regex_tags = tuple(regex_tags)
-        self._automaton, self._kid_bits = keys.automaton()
-        self._kid_cased = keys.cased
-        self._kid_length = keys.length
-        self._kid_stem = keys.stem
+        self._scanner = scanner = Scanner(keys, patterns, regex_bits, rule_file.path)
+        self._keys = scanner.spans
         for tag in compiled:
             for rule in tag.rules:
-                rule.any_kids = self._kids_with(rule.any_bits)
-                rule.context_kids = self._kids_with(rule.context_bits)
-        try:
-            self._folded_regex = re.compile("|".join(patterns[False])) if patterns[False] else None
-            self._cased_regex = re.compile("|".join(patterns[True])) if patterns[True] else None
-        except re.error as exc:  # each pattern compiled alone at load; only the combination can fail
-            raise RuleError(f"{rule_file.path}: regexes cannot be combined "
-                            f"(named groups or backreferences?): {exc}") from None
+                rule.any_kids = scanner.keys_serving(rule.any_bits)
+                rule.context_kids = scanner.keys_serving(rule.context_bits)
+        self._gate(compiled)
 
-    def _kids_with(self, bits: int) -> frozenset:
-        return frozenset(kid for kid, kid_bits in enumerate(self._kid_bits)
-                         if kid_bits & bits or any(b & bits for _, b in self._kid_cased[kid]))
+    def _gate(self, compiled: list[_Tag]) -> None:
+        """Split the tags so that most papers are decided by a few integer tests.
+
+        Tags that require another tag (anatomy and task tags require
+        medical-imaging) cannot stand alone. When no required tag can be
+        brought in by such tags themselves, and no standalone tag waits for a
+        regex, a paper on which no standalone tag fires gets no tags at all:
+        the other tags are not even evaluated. `_gate_bits` are the bits that
+        can fire a standalone tag; a paper with none of them is done after the
+        scan.
+        """
+        gate_tags = [i for i, tag in enumerate(compiled) if not tag.requires]
+        gated_tags = [i for i, tag in enumerate(compiled) if tag.requires]
+        self._gate_plan = tuple((i, compiled[i].trigger, compiled[i].veto, compiled[i].simple) for i in gate_tags)
+        self._gated_plan = tuple((i, compiled[i].trigger, compiled[i].veto, compiled[i].simple) for i in gated_tags)
+        self._implies = tuple(tag.implies for tag in compiled)
+        self._requires = tuple(tag.requires for tag in compiled)
+        needed = {r for i in gated_tags for r in compiled[i].requires}
+        reachable = set(gated_tags)
+        queue = list(reachable)
+        while queue:
+            for implied in compiled[queue.pop()].implies:
+                if implied not in reachable:
+                    reachable.add(implied)
+                    queue.append(implied)
+        self._gate_decides = not needed & reachable and not any(
+            not compiled[i].requires for i in self._regex_tags)
+        gate_bits = 0
+        for i in gate_tags:
+            gate_bits |= compiled[i].trigger
+        self._gate_bits = gate_bits if self._gate_decides else -1
 
     @property
     def terms(self) -> list[str]:
-        """Every automaton key, in matching form; the bench scans with exactly these."""
-        return list(self._automaton.keys())
+        """Every automaton key, in matching form; the floor benchmark scans with exactly these."""
+        return self._scanner.terms
 
-    # -- scanning -------------------------------------------------------------------
-
-    def _scan(self, field: _Field) -> None:
-        field.hits = hits = list(self._automaton.iter(field.form))
-        kid_bits = self._kid_bits
-        mask = 0
-        for _end, kid in hits:
-            mask |= kid_bits[kid]
-        if mask & CASE_CHECK:
-            text = field.text
-            verified = []
-            for end, kid in hits:
-                if kid_bits[kid] & CASE_CHECK:
-                    start, stop = self._span(text, end, kid)
-                    spelled = text[start:stop].translate(SEPARATORS_TO_SPACE)
-                    for cased, bits in self._kid_cased[kid]:
-                        if spelled == cased or (self._kid_stem[kid] and spelled.startswith(cased)):
-                            mask |= bits
-                            verified.append((end, kid))
-                elif kid_bits[kid]:
-                    verified.append((end, kid))
-            field.hits = verified
-            mask &= ~CASE_CHECK
-        field.mask = mask
-
-    def _scan_regexes(self, field: _Field) -> int:
-        found_bits = 0
-        for regex, text, shift in ((self._folded_regex, field.form, 1), (self._cased_regex, field.text, 0)):
-            if regex is None:
-                continue
-            for found in regex.finditer(text):
-                bits = self._regex_bits.get(found.lastgroup or "", 0)
-                start, stop = found.span()
-                readable = field.text[max(start - shift, 0): stop - shift]
-                lead = len(readable) - len(readable.lstrip())
-                start, stop = start - shift + lead, start - shift + lead + len(readable.strip())
-                found_bits |= bits
-                field.spans.append((start, stop, bits))
-        field.mask |= found_bits
-        return found_bits
-
-    def _span(self, text: str, end: int, kid: int) -> tuple[int, int]:
-        """Where the key that ended at `end` (matching-form index) sits in the readable text."""
-        start = end - self._kid_length[kid] + 1  # readable index of the word's first character
-        if self._kid_stem[kid]:
-            return start, _WORD_TAIL.match(text, end).end()
-        return start, end - 1
+    def bare_automaton(self) -> ahocorasick.Automaton:
+        """A fresh automaton of exactly these keys with no payload: the floor that tagging is measured against."""
+        return self._scanner.bare_automaton()
 
     # -- tagging --------------------------------------------------------------------
 
     def tag(self, title: str, abstract: str | None) -> list[TagMatch]:
         """The tags this paper gets, in rule-file order, each with its evidence."""
-        title_field, abstract_field = _Field(detex(title or "")), _Field(detex(abstract or ""))
-        self._scan(title_field)
-        self._scan(abstract_field)
-        both = title_field.mask | abstract_field.mask
-        if not both:
+        title_text = detex(title) if title else ""
+        abstract_text = detex(abstract) if abstract else ""
+        scan = self._scanner.scan
+        title_form, title_hits, title_mask = scan(title_text)
+        abstract_form, abstract_hits, abstract_mask = scan(abstract_text)
+        both = title_mask | abstract_mask
+        if not both & self._gate_bits:
             return []
-        candidates = [index for index, trigger in enumerate(self._triggers) if both & trigger]
-        direct = self._fire(title_field.mask, abstract_field.mask, candidates)
+        direct: dict[int, _Rule] = {}
+        self._fire_plan(self._gate_plan, title_mask, abstract_mask, direct)
+        if not direct and self._gate_decides:
+            return []
+        self._fire_plan(self._gated_plan, title_mask, abstract_mask, direct)
         present = self._resolve(direct)
+        title_field = Field(title_text, title_form, title_hits, title_mask)
+        abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
         if self._regex_tags:
-            pending = [i for i in self._regex_tags if i not in present
-                       and all(r in present for r in self._tags[i].requires)]
-            if pending and (self._scan_regexes(title_field) | self._scan_regexes(abstract_field)):
+            pending = [i for i in self._regex_tags if i not in present and _all_in(self._requires[i], present)]
+            scan_regexes = self._scanner.scan_regexes
+            if pending and (scan_regexes(title_field) | scan_regexes(abstract_field)):
                 direct.update(self._fire(title_field.mask, abstract_field.mask, pending))
                 present = self._resolve(direct)
         if not present:
             return []
         return self._explain(present, direct, title_field, abstract_field)
 
-    def _fire(self, title_mask: int, abstract_mask: int, indices) -> dict[int, _Rule]:
-        """Tags whose rules score enough, each with its strongest rule."""
+    def _fire_plan(self, plan: tuple, title_mask: int, abstract_mask: int, fired: dict[int, _Rule]) -> None:
+        """Add to `fired` the tags of `plan` that fire; a single-rule tag needs no scoring."""
         both = title_mask | abstract_mask
-        title_weight = self._title_weight
+        for index, trigger, veto, simple in plan:
+            if both & trigger and not both & veto:
+                rule = simple if simple is not None else self._score(self._tags[index], title_mask, abstract_mask)
+                if rule is not None:
+                    fired[index] = rule
+
+    def _fire(self, title_mask: int, abstract_mask: int, indices) -> dict[int, _Rule]:
+        """Tags among `indices` whose rules score enough, each with its strongest rule."""
+        both = title_mask | abstract_mask
         fired: dict[int, _Rule] = {}
         for index in indices:
             tag = self._tags[index]
-            if not both & tag.trigger or both & tag.none_bits:
-                continue
-            score = best_points = 0.0
-            best = None
-            for rule in tag.rules:
-                scope = (title_mask if rule.in_title else 0) | (abstract_mask if rule.in_abstract else 0)
-                if not scope & rule.any_bits or both & rule.none_bits:
-                    continue
-                if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
-                    continue
-                points = rule.weight * (title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
-                score += points
-                if points > best_points:
-                    best, best_points = rule, points
-            if best is not None and score >= tag.threshold:
-                fired[index] = best
+            if both & tag.trigger and not both & tag.veto:
+                rule = tag.simple if tag.simple is not None else self._score(tag, title_mask, abstract_mask)
+                if rule is not None:
+                    fired[index] = rule
         return fired
+
+    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int) -> _Rule | None:
+        """The strongest rule of `tag` when its fired rules together reach the threshold."""
+        both = title_mask | abstract_mask
+        title_weight = self._title_weight
+        score = best_points = 0.0
+        best = None
+        for rule in tag.rules:
+            scope = (title_mask if rule.in_title else 0) | (abstract_mask if rule.in_abstract else 0)
+            if not scope & rule.any_bits or both & rule.none_bits:
+                continue
+            if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
+                continue
+            points = rule.weight * (title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
+            score += points
+            if points > best_points:
+                best, best_points = rule, points
+        return best if best is not None and score >= tag.threshold else None
 
     def _resolve(self, direct: dict[int, _Rule]) -> dict[int, int | None]:
         """Add implied tags and drop tags whose prerequisites are absent.
@@ -250,68 +254,34 @@ class RuleSet:
         """
         if not direct:
             return {}
-        alive = set(direct)
+        implies, requires = self._implies, self._requires
+        alive = sorted(direct)
         while True:
             present: dict[int, int | None] = dict.fromkeys(alive)
-            queue = sorted(alive)
-            while queue:
-                index = queue.pop(0)
-                origin = present[index] if present[index] is not None else index
-                for implied in self._tags[index].implies:
-                    if implied not in present:
-                        present[implied] = origin
-                        queue.append(implied)
-            dropped = {i for i in alive if not all(r in present for r in self._tags[i].requires)}
-            if not dropped:
+            queue = list(alive)
+            for index in queue:  # breadth first: the loop also visits what it appends
+                if implies[index]:
+                    origin = present[index]
+                    if origin is None:
+                        origin = index
+                    for implied in implies[index]:
+                        if implied not in present:
+                            present[implied] = origin
+                            queue.append(implied)
+            kept = [i for i in alive if not requires[i] or _all_in(requires[i], present)]
+            if len(kept) == len(alive):
                 return present
-            alive -= dropped
+            alive = kept
 
-    def _explain(self, present, direct, title_field: _Field, abstract_field: _Field) -> list[TagMatch]:
+    def _explain(self, present, direct, title_field: Field, abstract_field: Field) -> list[TagMatch]:
         explained: dict[int, TagMatch] = {}
-        out = []
         for index in sorted(present, key=lambda i: (present[i] is not None, i)):
             origin = present[index]
             if origin is None:
-                explained[index] = self._evidence(self._tags[index].name, direct[index], title_field, abstract_field)
+                explained[index] = self._keys.evidence(self._tags[index].name, direct[index],
+                                                       title_field, abstract_field)
             else:
                 source = explained[origin]
                 explained[index] = TagMatch(self._tags[index].name, f"implied by {source.tag}", source.field,
                                             source.matched)
-        for index in sorted(explained):
-            out.append(explained[index])
-        return out
-
-    def _words(self, field: _Field, kids: frozenset, bits: int) -> list[tuple[int, str]]:
-        """(position, word as written) of the first hit of each key in `kids`, plus regex hits."""
-        first = field.first
-        if first is None:
-            first = field.first = {}
-            for end, kid in field.hits:
-                if kid not in first:
-                    first[kid] = end
-        found = []
-        for kid in kids.intersection(first):  # iterates the few keys found, not the rule's many
-            start, stop = self._span(field.text, first[kid], kid)
-            found.append((start, field.text[start:stop]))
-        found.extend((start, field.text[start:stop]) for start, stop, span_bits in field.spans if span_bits & bits)
-        found.sort()
-        return found
-
-    def _evidence(self, tag: str, rule: _Rule, title_field: _Field, abstract_field: _Field) -> TagMatch:
-        words: list[str] = []
-        seen: set[str] = set()
-        where = []
-        for name, field, allowed in (("title", title_field, rule.in_title), ("abstract", abstract_field, rule.in_abstract)):
-            if not allowed or not field.mask & (rule.any_bits | rule.context_bits):
-                continue
-            if field.mask & rule.any_bits:
-                where.append(name)
-            for kids, bits in ((rule.any_kids, rule.any_bits), (rule.context_kids, rule.context_bits)):
-                if not field.mask & bits:
-                    continue
-                for _position, word in self._words(field, kids, bits):
-                    key = word.lower()
-                    if key not in seen:
-                        seen.add(key)
-                        words.append(word)
-        return TagMatch(tag, rule.name, "+".join(where), "; ".join(words[:MAX_EVIDENCE_WORDS]))
+        return [explained[index] for index in sorted(explained)]
