@@ -87,6 +87,14 @@ def cron_trigger(expression: str, zone: str, where: str) -> CronTrigger:
         raise ConfigError(f"{where}: schedule {expression!r} in {zone!r}: {exc}") from None
 
 
+def source_trigger(source: SourceConfig, where: str) -> tuple[str, str, CronTrigger]:
+    """The source's crontab line, its zone and the trigger (configured or the kind's default)."""
+    default_expression, default_zone = DEFAULT_SCHEDULES.get(source.kind, FALLBACK_SCHEDULE)
+    expression = str(source.option("schedule", default_expression))
+    zone = str(source.option("timezone", default_zone))
+    return expression, zone, cron_trigger(expression, zone, where)
+
+
 def build_jobs(config: Config) -> list[Job]:
     """One job per enabled source, checking every schedule and window before anything runs."""
     settings = ScheduleSettings.from_settings(config.settings, str(config.directory / "settings.toml"))
@@ -95,14 +103,11 @@ def build_jobs(config: Config) -> list[Job]:
         if not source.enabled:
             continue
         where = f"{config.directory / 'sources.toml'}: source {source.name!r}"
-        default_expression, default_zone = DEFAULT_SCHEDULES.get(source.kind, FALLBACK_SCHEDULE)
-        expression = str(source.option("schedule", default_expression))
-        zone = str(source.option("timezone", default_zone))
         try:
             catch_up_window(source, settings)
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None
-        jobs.append(Job(source, expression, zone, cron_trigger(expression, zone, where)))
+        jobs.append(Job(source, *source_trigger(source, where)))
     return jobs
 
 
