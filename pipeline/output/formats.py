@@ -134,12 +134,18 @@ def html_paper(paper: dict[str, Any], *, heading: str = "h2", extra: str = "") -
     )
 
 
+def _short_id(paper: dict[str, Any]) -> str:
+    """arXiv id, else DOI, else the paper key cut to the column (a title key is the whole title)."""
+    key = paper.get("arxiv_id") or paper.get("doi") or paper["id"]
+    return key if len(key) <= 16 else key[:15] + "…"
+
+
 def write_table(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
     """Two lines per paper for a terminal: id, upvotes, day and title; then its tags."""
     count = 0
     for paper in papers:
         upvotes = "" if paper.get("upvotes") is None else paper["upvotes"]
-        out.write(f"{paper.get('arxiv_id') or paper['id']:<16} {upvotes:>5}  {paper.get('last_seen_at') or '':<10}"
+        out.write(f"{_short_id(paper):<16} {upvotes:>5}  {paper.get('last_seen_at') or '':<10}"
                   f"  {terminal_text(paper['title'])}\n")
         out.write(f"{'':<16} {'':>5}  {'':<10}  tags: {terminal_text(', '.join(paper.get('tags') or [])) or '-'}\n")
         count += 1
