@@ -1,9 +1,9 @@
 """What every benchmark needs: the pipeline as the CLI builds it, rows for the table, timings.
 
-Each benchmark module exposes `run(quick: bool) -> list[dict]`; a row is one
-figure with its value, unit, target and ratio to the floor (or to the
-target when a figure has no floor), so `bench/run.py` can print them all
-in one table.
+Each benchmark module exposes `run(papers: int) -> list[dict]`; a row is one
+figure with its value, unit, target, ratio to the floor (None when it has
+none) and whether the target is met, so `bench/run.py` can print them all in
+one table. A missed target's row says why in `why`.
 """
 
 from __future__ import annotations
@@ -43,9 +43,12 @@ def pipeline(db_path: Path) -> Pipeline:
 
 
 def row(name: str, value: float, unit: str, target: str, ratio: float | None = None,
-        ok: bool | None = None, note: str = "") -> dict[str, Any]:
+        ok: bool | None = None, note: str = "", why: str = "") -> dict[str, Any]:
     """One figure. `ratio` is to the floor (None when there is none); `ok` says whether the target is met."""
-    return {"name": name, "value": value, "unit": unit, "target": target, "ratio": ratio, "ok": ok, "note": note}
+    figure = {"name": name, "value": value, "unit": unit, "target": target, "ratio": ratio, "ok": ok, "note": note}
+    if why and ok is False:
+        figure["why"] = why
+    return figure
 
 
 def timed(work: Callable[[], Any]) -> tuple[float, Any]:
