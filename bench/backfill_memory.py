@@ -61,7 +61,13 @@ def serve(per_day: int) -> ThreadingHTTPServer:
 
 
 def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this program. VmHWM belongs to the process image since exec; getrusage's
+    maxrss would also count the parent's memory that a forked child shared before exec."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def walk(base_url: str, days: int, page: int, folder: Path, report) -> int:
