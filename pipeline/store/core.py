@@ -270,6 +270,10 @@ class Store:
             conn.execute(_INSERT_PAPER, [incoming[c] for c in PAPER_COLUMNS])
             counts.papers_new += 1
             return True
+        if len(stored) == 1 and stored[0] == incoming:
+            # The listing shows the paper exactly as stored (an unchanged re-ingest): merging a row
+            # with itself gives the row back, so there is nothing to merge, write or retag.
+            return False
         merged = incoming
         for old in stored:
             merged = merge_paper(old, merged)

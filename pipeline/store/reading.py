@@ -102,7 +102,7 @@ def search(store: Store, query: str, selection: PaperFilter = PaperFilter(), *, 
     `recent` walks the index from the newest row down and stops at `limit`,
     so a query for a word in half the database costs no more than a rare one.
     `rank` scores every match (bm25, title words weighing most) and keeps the
-    best `limit` in SQLite's bounded sorter.
+    best `limit` in SQLite's bounded sorter; equal scores come in rowid order.
     """
     if order not in SEARCH_ORDERS:
         raise ValueError(f"order must be one of {', '.join(SEARCH_ORDERS)}")
@@ -111,12 +111,14 @@ def search(store: Store, query: str, selection: PaperFilter = PaperFilter(), *, 
     clauses, params = selection.where()
     join = " JOIN papers p ON p.rowid = f.rowid" if clauses else ""
     where = " AND ".join(["papers_fts MATCH ?", *clauses])
-    hit_order = "f.rank" if order == "rank" else "f.rowid DESC"
+    # Sorting on the selected score leaves the ranking to SQLite's bounded sorter, which computes
+    # bm25 once per match; FTS5's own ORDER BY rank is slower and computes it again for the output.
+    hit_order = "score, f.rowid" if order == "rank" else "f.rowid DESC"
     sql = (
         f"WITH hits AS (SELECT f.rowid AS rid, f.rank AS score FROM papers_fts f{join}"
         f" WHERE {where} ORDER BY {hit_order} LIMIT ?)"
         f" SELECT {_FIELDS}, hits.score AS score FROM hits JOIN papers p ON p.rowid = hits.rid"
-        f" ORDER BY {'hits.score' if order == 'rank' else 'hits.rid DESC'}"
+        f" ORDER BY {'hits.score, hits.rid' if order == 'rank' else 'hits.rid DESC'}"
     )
     try:
         return list(_stream(store.conn, sql, [query, *params, limit]))

@@ -1,0 +1,71 @@
+"""What every benchmark needs: the pipeline as the CLI builds it, rows for the table, timings.
+
+Each benchmark module exposes `run(papers: int) -> list[dict]`; a row is one
+figure with its value, unit, target, ratio to the floor (None when it has
+none) and whether the target is met, so `bench/run.py` can print them all in
+one table. A missed target's row says why in `why`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.config import load_config  # noqa: E402
+from pipeline.ingest import Pipeline  # noqa: E402
+from pipeline.store import Store  # noqa: E402
+from pipeline.tagging import load_rules  # noqa: E402
+
+
+def bench_config(state_dir: Path):
+    """The shipped configuration, allowed to fetch from 127.0.0.1 without pacing or a size cap."""
+    config = load_config(ROOT / "config")
+    config.http = dataclasses.replace(config.http, allow_private=("127.0.0.1",), state_dir=state_dir,
+                                      min_interval={**config.http.min_interval, "127.0.0.1": 0.0},
+                                      max_bytes=1 << 30)
+    return config
+
+
+def pipeline(db_path: Path) -> Pipeline:
+    """Store + configuration + tagger, exactly as `paperfeed` wires them."""
+    config = bench_config(db_path.parent)
+    rules = load_rules(config.directory / "tags.toml")
+    return Pipeline(store=Store(db_path), config=config, tagger=rules.tag, rules_version=rules.version)
+
+
+def row(name: str, value: float, unit: str, target: str, ratio: float | None = None,
+        ok: bool | None = None, note: str = "", why: str = "") -> dict[str, Any]:
+    """One figure. `ratio` is to the floor (None when there is none); `ok` says whether the target is met."""
+    figure = {"name": name, "value": value, "unit": unit, "target": target, "ratio": ratio, "ok": ok, "note": note}
+    if why and ok is False:
+        figure["why"] = why
+    return figure
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def best_of(runs: int, work: Callable[[], Any]) -> float:
+    return min(timed(work)[0] for _ in range(runs))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
