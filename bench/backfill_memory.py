@@ -16,17 +16,16 @@ import json
 import resource
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from harness import pipeline  # noqa: E402
+from harness import pipeline, serve_bodies  # noqa: E402
 from pipeline.backfill import backfill  # noqa: E402
 from pipeline.config import SourceConfig  # noqa: E402
 from sources_helpers import api_page  # noqa: E402
@@ -37,27 +36,17 @@ SINCE = date(2024, 1, 1)
 def serve(per_day: int) -> ThreadingHTTPServer:
     """A local arXiv API answering every day with `per_day` distinct papers, paged as asked."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            stamp = query["search_query"].split("submittedDate:[")[1][:8]
-            start, size = int(query["start"]), int(query["max_results"])
-            first = (date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:])) - SINCE).days * per_day
-            serial = range(first + start, first + min(per_day, start + size))  # distinct papers on every day
-            ids = [f"{24 + n // 1_080_000:02d}{n // 90000 % 12 + 1:02d}.{n % 90000 + 10000:05d}" for n in serial]
-            body = api_page([(i, f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}T10:00:00Z") for i in ids], per_day, start, size)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def page(path: str) -> tuple[bytes, str]:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        stamp = query["search_query"].split("submittedDate:[")[1][:8]
+        start, size = int(query["start"]), int(query["max_results"])
+        first = (date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:])) - SINCE).days * per_day
+        serial = range(first + start, first + min(per_day, start + size))  # distinct papers on every day
+        ids = [f"{24 + n // 1_080_000:02d}{n // 90000 % 12 + 1:02d}.{n % 90000 + 10000:05d}" for n in serial]
+        body = api_page([(i, f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}T10:00:00Z") for i in ids], per_day, start, size)
+        return body, "application/atom+xml"
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return serve_bodies(page)
 
 
 def rss_mb() -> float:

@@ -21,13 +21,12 @@ import cProfile
 import pstats
 import sqlite3
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import ahocorasick
 
-from harness import pipeline, row, timed
+from harness import pipeline, row, serve_bodies, timed
 from listings import listings, write_listings
 from pipeline.ingest import ingest_file, ingest_url
 from pipeline.sources import parse_any
@@ -110,20 +109,7 @@ def insert_floor(source: Store, folder: Path) -> float:
 
 
 def serve(bodies: dict[str, bytes]) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = bodies[self.path]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return serve_bodies(lambda path: (bodies[path], "application/octet-stream"))
 
 
 def again(pipe, work, label: str, first: float, run_changes: int, why=lambda seconds: "") -> dict:

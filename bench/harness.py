@@ -9,6 +9,8 @@ one table. A missed target's row says why in `why`.
 from __future__ import annotations
 
 import dataclasses
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import gc
 import statistics
 import sys
@@ -69,3 +71,24 @@ def percentile(values: list[float], share: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def serve_bodies(body_for: Callable[[str], tuple[bytes, str]]) -> ThreadingHTTPServer:
+    """A quiet local HTTP server on 127.0.0.1 answering each GET path with `body_for(path)`
+    (body, content type), in a background thread."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body, content_type = body_for(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

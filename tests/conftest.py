@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
 
 from pipeline.cli import cli
 
@@ -18,6 +19,17 @@ HF_API = FIXTURES / "hf" / "hf_api_daily_papers_2024-10-25_deep-diver_first4.jso
 HF_PROPS = FIXTURES / "hf" / "hf_papers_daily_2024-08-01_DailyPapers_data-props.unescaped.json"
 # This machine's SQLite may carry the WAL-reset bug; its warning line is tested on its own (test_sqlite_version).
 os.environ.setdefault("PAPERFEED_SQLITE_WAL_CHECK", "off")
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on 127.0.0.1 (an IP, so pacing and private-address rules name it exactly)."""
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
 
 
 @pytest.fixture

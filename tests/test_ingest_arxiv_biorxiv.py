@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from sources_helpers import (
     API_ERROR, API_NEW_BACKEND, API_SAMPLE, BIORXIV_API, BIORXIV_RSS, EDGE_RSS, RDF_SAMPLE, RSS_SAMPLE, rows,
@@ -55,16 +54,6 @@ def test_arxiv_sample_by_file(run_cli, db_path, path, source, expected):
     assert result.exit_code == 0, result.output
     _check_stored(db_path, source, expected)
     assert rows(db_path, "select source, status from runs") == [(source, "ok")]
-
-
-@pytest.fixture
-def server():
-    server = HTTPServer(host="127.0.0.1")
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 @pytest.mark.parametrize("path, source, expected", EXPECTED, ids=lambda v: getattr(v, "name", None))

@@ -5,22 +5,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from sources_helpers import (
     BIORXIV_RSS, EMPTY_SATURDAY, JOURNAL_ATOM, RSS_SAMPLE, api_page, biorxiv_page, rows, write_sources,
 )
-
-
-@pytest.fixture
-def server():
-    server = HTTPServer(host="127.0.0.1")
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
 
 
 def configure(config_dir, server, body: str) -> None:
