@@ -5,6 +5,7 @@ hold the queries of one concern each (reading, the run ledger, ...), so SQL
 never leaks into the rest of the pipeline.
 """
 
-from pipeline.store.core import SaveCounts, Store, Tagger, connect, schema_sql, utc_now
+from pipeline.store.core import Store, connect, schema_sql, utc_now
+from pipeline.store.listings import SaveCounts, Tagger
 
 __all__ = ["SaveCounts", "Store", "Tagger", "connect", "schema_sql", "utc_now"]

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.store.core import Store, Tagger
+from pipeline.store.core import Store
+from pipeline.store.listings import Tagger
 
 CHUNK = 2000
 
