@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from typing import Iterator
 
 from pipeline.config import SourceConfig
-from pipeline.ingest import Pipeline, RunSummary, ingest_source, plan_source
+from pipeline.ingest import Pipeline, RunSummary, ingest_source
+from pipeline.plans import plan_source
 from pipeline.store.progress import completed_run, page_done
 
 BACKFILL_KINDS = ("hf-daily", "arxiv-api", "biorxiv")
@@ -77,7 +78,7 @@ def _walk_day(pipe: Pipeline, source: SourceConfig, day: date, force: bool) -> D
     result = DayResult(day, "done")
     page: int | None = None
     while True:
-        plan = plan_source(pipe, source, day=day, page=page)
+        plan = plan_source(pipe.config.http, source, day=day, page=page)
         if plan.page_step and not force and page_done(pipe.store, source.name, plan.target):
             result.pages_skipped += 1
             page = (page or 0) + plan.page_step
