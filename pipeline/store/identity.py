@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from pipeline.ids import parse_arxiv_id, title_key
+from pipeline.ids import paper_id, parse_arxiv_id, title_key
 from pipeline.merge import PREPRINT_DOI_PREFIXES
 from pipeline.record import PaperRecord
 
@@ -67,14 +67,16 @@ def record_identifiers(record: PaperRecord) -> tuple[list[Identifier], Identifie
 
 
 def canonical_id(identifiers: list[Identifier]) -> str:
+    """The key `ids.paper_id` gives the best identifier of each scheme (a preprint DOI before a journal's)."""
     by_scheme: dict[str, list[str]] = {}
     for scheme, value in identifiers:
         by_scheme.setdefault(scheme, []).append(value)
-    if by_scheme.get("arxiv"):
-        return "arxiv:" + min(by_scheme["arxiv"])
-    if by_scheme.get("doi"):
-        return "doi:" + min(by_scheme["doi"], key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d))
-    return "title:" + min(by_scheme["title"])
+    arxiv, dois, titles = by_scheme.get("arxiv"), by_scheme.get("doi"), by_scheme.get("title")
+    return paper_id(
+        min(arxiv) if arxiv else None,
+        min(dois, key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d)) if dois else None,
+        min(titles) if titles else None,
+    )
 
 
 def _owner(conn: sqlite3.Connection, identifier: Identifier) -> str | None:

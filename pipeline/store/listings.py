@@ -25,10 +25,6 @@ PAPER_COLUMNS = (
     "organization", "ai_keywords", "categories", "first_seen_at", "last_seen_at",
     "updated_at", "preprint_version", "url", "provenance",
 )  # fmt: skip
-SIGHTING_COLUMNS = (
-    "paper_id", "source", "listing_date", "rank", "upvotes", "comments", "submitter",
-    "announce_type", "run_id",
-)  # fmt: skip
 
 # A tagger maps (title, abstract) to tag matches with .tag/.rule/.field/.matched.
 Tagger = Callable[[str, str | None], Sequence[Any]]
