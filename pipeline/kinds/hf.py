@@ -1,4 +1,4 @@
-"""Fetching Hugging Face listings: which URLs, paging, and the fallback to HTML.
+"""Hugging Face listings: the Daily Papers of one day (`hf-daily`) and a papers search (`hf-search`).
 
 The JSON API is preferred (it has abstracts and authors); when it fails the
 HTML page of the same listing is read instead. Hugging Face shows the latest
@@ -8,81 +8,25 @@ the day it says it lists.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from dataclasses import replace
+from datetime import date, timedelta, timezone
 from urllib.parse import urlencode
 
-from pipeline.http import FetchError, FetchResult, HttpSettings, fetch
+from pipeline.http import FetchError, FetchResult
+from pipeline.kinds.base import (DAILY_INTERVAL_HOURS, DatePlan, Expectation, Fetched, Get, Option, Plan,
+                                 SourceKind, Unit, http_url)
+from pipeline.kinds.registry import register
 from pipeline.record import Listing, ParseError
 from pipeline.sources import hf_api, hf_html
 
 HF_BASE = "https://huggingface.co"
 PAGE_SIZE = 100  # the API refuses a larger limit
+BASE_URL = Option(str, HF_BASE, check=http_url)
+FALLBACK_NOTE = "API failed ({}); read the HTML page instead"
 
 
-class Fetched:
-    """A parsed listing plus what fetching it cost, for the run ledger.
-
-    `day` is the listing day this fetch completes (recorded on the run, so a
-    backfill knows the day is done); a paged listing's pages before the last
-    leave it None and give `next_page`, where the next page starts.
-    """
-
-    day: str | None = None
-    next_page: int | None = None
-
-    def __init__(self, listing: Listing, target: str, responses: list[FetchResult], notes: list[str]):
-        self.listing = listing
-        self.target = target
-        self.http_status = responses[-1].status if responses else None
-        self.bytes = sum(len(r.body) for r in responses)
-        self.responses = responses
-        self.notes = notes
-
-
-def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-def daily(base: str, day: date, http: HttpSettings, fetch=fetch) -> Fetched:
-    """One day's Daily Papers: the API page by page, else the date page.
-
-    `fetch` is `http.fetch` or a stand-in with its signature: a run passes one
-    that makes requests conditional, `reparse` one that replays kept responses.
-    """
-    api_error: Exception | None = None
-    try:
-        return _daily_api(base, day, http, fetch)
-    except (FetchError, ParseError) as exc:
-        api_error = exc
-    url = f"{base}/papers/date/{day.isoformat()}"
-    result = fetch(url, http, accept="text/html")
-    listing = _parse_page(url, result.body, api_error)
-    notes = [f"API failed ({api_error}); read the HTML page instead"]
-    if listing.listing_date and listing.listing_date != day.isoformat():
-        notes.append(f"the page shows {listing.listing_date}, not {day.isoformat()}: no papers listed that day")
-        listing = Listing(kind="daily", entries=[], listing_date=day.isoformat(), format=listing.format)
-    return Fetched(listing, url, [result], notes)
-
-
-def _daily_api(base: str, day: date, http: HttpSettings, fetch=fetch) -> Fetched:
-    responses: list[FetchResult] = []
-    entries = []
-    page = 0
-    while True:
-        query = urlencode({"date": day.isoformat(), "p": page, "limit": PAGE_SIZE})
-        result = fetch(f"{base}/api/daily_papers?{query}", http, accept="application/json")
-        responses.append(result)
-        listing = hf_api.parse(result.body)
-        for entry in listing.entries:
-            entry.rank = len(entries) + 1
-            # Filed under the day asked for: the API's own timestamps may fall on the evening before.
-            entry.listing_date = day.isoformat()
-            entries.append(entry)
-        if len(listing.entries) < PAGE_SIZE:
-            break
-        page += 1
-    target = f"{base}/api/daily_papers?date={day.isoformat()}"
-    return Fetched(Listing(kind="daily", entries=entries, listing_date=day.isoformat(), format=hf_api.FORMAT), target, responses, [])
+def _base(kind: SourceKind) -> str:
+    return str(kind.option("base_url")).rstrip("/")
 
 
 def _parse_page(url: str, body: bytes, api_error: Exception) -> Listing:
@@ -93,18 +37,89 @@ def _parse_page(url: str, body: bytes, api_error: Exception) -> Listing:
         raise ParseError(f"{url}: {exc} (the API had failed too: {api_error})") from None
 
 
-def search(base: str, query: str, http: HttpSettings, fetch=fetch) -> Fetched:
+@register
+class HfDaily(SourceKind):
+    """One day's Daily Papers: the API page by page, else the date page."""
+
+    name = "hf-daily"
+    family = "hf"
+    options = {"base_url": BASE_URL}
+    schedule = ("17 6,12,18,23 * * *", "UTC")  # the day fills up; 06:17 also settles yesterday
+    dates = DatePlan(zone=timezone.utc, settle_after=timedelta(hours=6))
+    expect = Expectation("weekdays", DAILY_INTERVAL_HOURS)
+
+    def plan(self, unit: Unit) -> Plan:
+        day = unit.day or self.default_day()
+        return Plan(Unit(day=day), f"{_base(self)}/api/daily_papers?date={day.isoformat()}",
+                    {"day": day.isoformat()})
+
+    def fetch(self, plan: Plan, get: Get) -> Fetched:
+        day = plan.unit.day
+        try:
+            fetched = self._api(day, get)
+        except (FetchError, ParseError) as exc:
+            fetched = self._page(day, get, exc)
+        return replace(fetched, day=day.isoformat())
+
+    def _api(self, day: date, get: Get) -> Fetched:
+        responses: list[FetchResult] = []
+        entries = []
+        page = 0
+        while True:
+            query = urlencode({"date": day.isoformat(), "p": page, "limit": PAGE_SIZE})
+            result = get(f"{_base(self)}/api/daily_papers?{query}", self.http, accept="application/json")
+            responses.append(result)
+            listing = hf_api.parse(result.body)
+            for entry in listing.entries:
+                entry.rank = len(entries) + 1
+                # Filed under the day asked for: the API's own timestamps may fall on the evening before.
+                entry.listing_date = day.isoformat()
+                entries.append(entry)
+            if len(listing.entries) < PAGE_SIZE:
+                break
+            page += 1
+        target = f"{_base(self)}/api/daily_papers?date={day.isoformat()}"
+        listing = Listing(kind="daily", entries=entries, listing_date=day.isoformat(), format=hf_api.FORMAT)
+        return Fetched(listing, target, tuple(responses))
+
+    def _page(self, day: date, get: Get, api_error: Exception) -> Fetched:
+        url = f"{_base(self)}/papers/date/{day.isoformat()}"
+        result = get(url, self.http, accept="text/html")
+        listing = _parse_page(url, result.body, api_error)
+        notes = [FALLBACK_NOTE.format(api_error)]
+        if listing.listing_date and listing.listing_date != day.isoformat():
+            notes.append(f"the page shows {listing.listing_date}, not {day.isoformat()}: no papers listed that day")
+            listing = Listing(kind="daily", entries=[], listing_date=day.isoformat(), format=listing.format)
+        return Fetched(listing, url, (result,), tuple(notes))
+
+
+@register
+class HfSearch(SourceKind):
     """A search listing: the API, else the search page."""
-    api_url = f"{base}/api/papers/search?{urlencode({'q': query})}"
-    try:
-        result = fetch(api_url, http, accept="application/json")
-        listing = hf_api.parse(result.body)
+
+    name = "hf-search"
+    family = "hf"
+    options = {"base_url": BASE_URL, "query": Option(str)}
+    expect = Expectation("always", 0.0)
+
+    def plan(self, unit: Unit) -> Plan:
+        text = unit.query or self.option("query")
+        if not text:
+            raise ValueError(f"source {self.source!r} needs a query")
+        return Plan(Unit(query=text), f"{_base(self)}/papers?q={text}", {"query": text})
+
+    def fetch(self, plan: Plan, get: Get) -> Fetched:
+        query = urlencode({"q": plan.unit.query})
+        api_url = f"{_base(self)}/api/papers/search?{query}"
+        try:
+            result = get(api_url, self.http, accept="application/json")
+            listing = hf_api.parse(result.body)
+            listing.kind = "search"
+            return Fetched(listing, api_url, (result,))
+        except (FetchError, ParseError) as exc:
+            api_error = exc
+        url = f"{_base(self)}/papers?{query}"
+        result = get(url, self.http, accept="text/html")
+        listing = _parse_page(url, result.body, api_error)
         listing.kind = "search"
-        return Fetched(listing, api_url, [result], [])
-    except (FetchError, ParseError) as exc:
-        api_error = exc
-    url = f"{base}/papers?{urlencode({'q': query})}"
-    result = fetch(url, http, accept="text/html")
-    listing = _parse_page(url, result.body, api_error)
-    listing.kind = "search"
-    return Fetched(listing, url, [result], [f"API failed ({api_error}); read the HTML page instead"])
+        return Fetched(listing, url, (result,), (FALLBACK_NOTE.format(api_error),))
