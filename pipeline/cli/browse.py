@@ -60,7 +60,7 @@ def docs(write: bool, check: bool) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open a web browser on it.")
 @click.pass_context
 def browse(ctx: click.Context, host: str, port: int, metadata_out: Path | None, open_browser: bool) -> None:
-    """Browse the database in Datasette, with descriptions, facets and canned queries."""
+    """Browse the database in Datasette: the reading page, tables with descriptions, facets, search."""
     store = _pipeline(ctx).store
     metadata = datasette_metadata(store.path.stem, schema_objects(store), load_descriptions())
     if metadata_out is not None:
@@ -69,13 +69,12 @@ def browse(ctx: click.Context, host: str, port: int, metadata_out: Path | None, 
         return
     if not datasette_available():
         fail('Datasette is not installed: pip install "paperfeed[browse]"')
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "metadata.json"
-        path.write_text(json.dumps(metadata))
-        command = [sys.executable, "-m", "datasette", "serve", str(store.path), "--metadata", str(path),
-                   "--host", host, "--port", str(port)] + (["--open"] if open_browser else [])
-        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-        sys.exit(_run_until_stopped(command))
+    # paperfeed's Datasette plugin (pipeline/browse) supplies the metadata, the reading page and the search.
+    command = [sys.executable, "-m", "datasette", "serve", str(store.path),
+               "--host", host, "--port", str(port)] + (["--open"] if open_browser else [])
+    click.echo(f"Datasette on http://{host}:{port}/, reading page http://{host}:{port}/-/reading"
+               " (Ctrl-C stops it)", err=True)
+    sys.exit(_run_until_stopped(command))
 
 
 def _run_until_stopped(command: list[str]) -> int:
