@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +21,8 @@ from pipeline.output.escape import safe_url
 AUTHORS_SHOWN = 3
 ABSTRACT_LEAD = 280  # characters shown before the fold
 OTHER = "Other"
+_FACET_ORDER = {"modality": 0, "anatomy": 1, "task": 2}
+MODALITY_NAMES = {"xray": "X-ray", "pet": "PET", "histopathology": "Histopathology"}
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,24 @@ def venue_of(paper: dict[str, Any]) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def highlight(text: str | None, words: Iterable[str]) -> Markup:
-    """`text` escaped, with each of `words` (case-insensitive, whole words) in <mark>."""
+def highlight(text: str | None, words: dict[str, str]) -> Markup:
+    """`text` escaped, each of `words` (case-insensitive, whole words) in a <mark> of its tag's facet.
+
+    `words` maps a matched word to the facet of the tag it fired (`modality`, `task`, ...), so a
+    marked word has the colour of its chip; a word behind several tags takes the first.
+    """
     text = text or ""
-    terms = sorted({w.strip() for w in words if w and w.strip()}, key=len, reverse=True)
-    if not terms:
+    facets = {w.strip().lower(): facet for w, facet in words.items() if w and w.strip()}
+    if not facets:
         return escape(text)
+    terms = sorted(facets, key=len, reverse=True)
     pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
     out = []
     last = 0
     for match in pattern.finditer(text):
         out.append(escape(text[last:match.start()]))
-        out.append(Markup("<mark>") + escape(match.group(0)) + Markup("</mark>"))
+        facet = facets.get(match.group(0).lower(), "tag")
+        out.append(Markup('<mark class="hit-{}">').format(facet) + escape(match.group(0)) + Markup("</mark>"))
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
@@ -107,12 +114,16 @@ def highlight(text: str | None, words: Iterable[str]) -> Markup:
 
 def chip_of(tag: str, matched: str) -> Chip:
     facet, _, name = tag.partition(":")
-    label = modality_label(name) if facet == "modality" else (name or tag)
+    label = MODALITY_NAMES.get(name) or modality_label(name) if facet == "modality" else (name or tag)
     return Chip(tag=tag, label=label, facet=facet if name else tag, why=matched)
 
 
 def build_card(paper: dict[str, Any], evidence: list[tuple[str, str, str]], labels: list[str] | None) -> Card:
-    words = [w for _, _, matched in evidence for w in matched.split(";")]
+    words: dict[str, str] = {}
+    # A word behind several tags takes the colour of the most specific one: modality, anatomy, task.
+    for tag, _, matched in sorted(evidence, key=lambda e: _FACET_ORDER.get(e[0].partition(":")[0], 9)):
+        for word in matched.split(";"):
+            words.setdefault(word.strip(), chip_of(tag, "").facet)
     abstract = paper.get("abstract") or ""
     cut = _fold_at(abstract)
     link, link_label = best_page(paper)

@@ -6,7 +6,8 @@ databases that hold paperfeed's tables; other databases in the same Datasette ar
 
 Search: Datasette passes `_search` straight to FTS5, which reads `X-ray` as syntax. An ASGI
 wrapper rewrites the value with `fts_query.to_fts5` before Datasette sees it (and answers an
-unsearchable query with a one-line 400 page). A plain search box request on `papers` or a
+unsearchable query with a one-line 400 page); SQL can call the same rewrite as
+`paperfeed_fts(:q)`, which the `search` canned query does. A plain search box request on `papers` or a
 view goes to the `search` canned query, best match first; the table page with
 `_sort_desc=last_seen_at` is the date order, one link away. Views have no FTS table of their
 own, so their `_search` is a `filters_from_request` clause over `papers_fts`.
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 
 from pipeline.browse import page
 from pipeline.browse.cards import best_page
+from pipeline.output.escape import safe_url
 from pipeline.output.browse import SEARCH_QUERY, SEARCHABLE_VIEWS, datasette_metadata
 from pipeline.output.reference import load_descriptions
 from pipeline.store.browse import is_paperfeed_database
@@ -133,8 +135,16 @@ def _search_request(found: State, scope: dict[str, Any]):
     if key == "_search" and not dot and not sorted_explicitly:
         location = f"/{quote(database)}/{SEARCH_QUERY}?" + urlencode({"q": typed, "from": base})
         return 302, [(b"location", location.encode())], b""
+    if key == "q":  # the canned query rewrites it in SQL, with paperfeed_fts(:q), so its box keeps the words
+        return dict(scope, **{ORIGINAL_SEARCH: typed})
     rewritten = [(k, expression if k == key else value) for k, value in args]
     return dict(scope, query_string=urlencode(rewritten).encode(), **{ORIGINAL_SEARCH: typed})
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    """`paperfeed_fts(query)`: the FTS5 expression for a query in the field's words, for SQL in Datasette."""
+    conn.create_function("paperfeed_fts", 1, to_fts5, deterministic=True)
 
 
 @hookimpl
@@ -167,7 +177,7 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     if column == "title":
         record = {key: row[key] for key in row.keys()} if hasattr(row, "keys") else {}
-        url, _ = best_page(record)
+        url = record.get("page") if safe_url(record.get("page")) else best_page(record)[0]
         paper_id = record.get("id") or record.get("paper_id")
         if url is None and paper_id:
             url = datasette.urls.row(database, "papers", quote(str(paper_id), safe=""))
@@ -201,14 +211,15 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
         entry = found.databases[database]["databases"][database]["tables"].get(table, {})
         extra["paperfeed_about"] = [(column, description_html(text)) for column, text in entry.get("columns", {}).items()]
     if found.is_ours(database) and request is not None:
-        search = request.args.get("q") if view_name == "query" else request.scope.get(ORIGINAL_SEARCH)
+        on_query = template == "query.html"
+        search = request.scope.get(ORIGINAL_SEARCH)
         origin = request.args.get("from") or "papers"
         if search and origin in ("papers", *SEARCHABLE_VIEWS):
             base = datasette.urls.table(database, origin)
             extra["paperfeed_orders"] = {
                 "rank": datasette.urls.database(database) + f"/{SEARCH_QUERY}?" + urlencode({"q": search, "from": origin}),
                 "date": base + "?" + urlencode({"_search": search, "_sort_desc": "last_seen_at"}),
-                "current": "rank" if view_name == "query" else "date",
+                "current": "rank" if on_query else "date",
             }
     return extra
 

@@ -19,10 +19,11 @@ DESCRIPTION = "New medical-imaging papers, one row per paper, with where and whe
 SEARCH_QUERY = "search"  # the canned query behind every search box: best match first
 SEARCHABLE_VIEWS = ("medical_imaging_papers", "papers_with_tags")
 SEARCH_SQL = (
-    "SELECT p.id, p.title, p.authors, p.abstract, p.arxiv_id, p.arxiv_url, p.doi, p.hf_url, p.url,"
-    " p.first_seen_at, p.last_seen_at, round(f.rank, 2) AS score"
+    "SELECT p.id, p.title, p.first_seen_at, round(f.rank, 2) AS score, p.abstract,"
+    " coalesce(p.arxiv_url, 'https://arxiv.org/abs/' || p.arxiv_id, 'https://doi.org/' || p.doi, p.hf_url, p.url)"
+    " AS page"
     " FROM papers_fts f JOIN papers p ON p.rowid = f.rowid"
-    " WHERE papers_fts MATCH :q ORDER BY f.rank LIMIT 200"
+    " WHERE papers_fts MATCH paperfeed_fts(:q) ORDER BY f.rank LIMIT 200"
 )
 FACETS: dict[str, list[Any]] = {
     "papers": [{"date": "last_seen_at"}, {"array": "categories"}],
