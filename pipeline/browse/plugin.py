@@ -26,8 +26,8 @@ from markupsafe import Markup, escape
 
 from pipeline.browse import page
 from pipeline.browse.cards import best_page
-from pipeline.output.escape import safe_url
 from pipeline.output.browse import SEARCH_QUERY, SEARCHABLE_VIEWS, datasette_metadata
+from pipeline.output.escape import safe_url
 from pipeline.output.reference import load_descriptions
 from pipeline.store.browse import is_paperfeed_database
 from pipeline.store.fts_query import SearchSyntaxError, to_fts5

@@ -7,15 +7,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.output import charts
 from pipeline.output.browse import datasette_available, datasette_metadata
 from pipeline.output.reference import load_descriptions, render_reference, undescribed
 from pipeline.resources import shipped_path
 from pipeline.store import Store
+from pipeline.store import browse as recent
 from pipeline.store.introspect import schema_objects
 
 REFERENCE = Path("docs") / "schema.md"
@@ -96,3 +99,16 @@ def _run_until_stopped(command: list[str]) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def chart_lines(store: Store, days: int, today: date | None = None) -> list[str]:
+    """`paperfeed stats`'s charts: papers per day by source and by modality, runs per day by source."""
+    span = charts.day_range((today or date.today()).isoformat(), days)
+    conn = store.conn
+    lines = [""]
+    lines += charts.text_chart(charts.counts_chart(
+        "papers per day by source", span, recent.papers_per_day_by_source(conn, span[0], span[-1])))
+    lines += charts.text_chart(charts.counts_chart(
+        "new papers per day by modality", span, recent.new_papers_per_day_by_modality(conn, span[0], span[-1])))
+    lines += charts.text_timeline(charts.run_timeline(span, recent.runs_per_day(conn, span[0], span[-1])))
+    return lines

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from html import escape
 
 BARS = " ▁▂▃▄▅▆▇█"
-RUN_MARKS = {"ok": "●", "not-modified": "●", "empty": "○", "skipped": "·", "failed": "✗", "interrupted": "✗",
+RUN_MARKS = {"ok": "●", "not-modified": "●", "empty": "○", "skipped": "·", "failed": "✗", "interrupted": "×",
              "rate-limited": "!"}
 RUN_COLOURS = {"ok": "#2e7d32", "not-modified": "#66bb6a", "empty": "#bdbdbd", "skipped": "#e0e0e0",
                "failed": "#c62828", "interrupted": "#ef6c00", "rate-limited": "#f9a825"}
