@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
+from html import escape as html_escape
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from pipeline.output.digest import modality_label
 from pipeline.output.escape import safe_url
@@ -98,24 +100,43 @@ def highlight(text: str | None, words: dict[str, str]) -> Markup:
     text = text or ""
     facets = {w.strip().lower(): facet for w, facet in words.items() if w and w.strip()}
     if not facets:
-        return escape(text)
-    terms = sorted(facets, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+        return Markup(html_escape(text, quote=False))
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lower-case to two; match those case-insensitively
+        lowered, pattern = text, _pattern(tuple(sorted(facets, key=len, reverse=True)), re.IGNORECASE)
+    else:
+        pattern = _pattern(tuple(sorted(facets, key=len, reverse=True)))
     out = []
     last = 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[last:match.start()]))
-        facet = facets.get(match.group(0).lower(), "tag")
-        out.append(Markup('<mark class="hit-{}">').format(facet) + escape(match.group(0)) + Markup("</mark>"))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+    for match in pattern.finditer(lowered):
+        start, end = match.span()
+        out.append(html_escape(text[last:start], quote=False))
+        out.append(f'<mark class="hit-{facets.get(match.group(0).lower(), "tag")}">'
+                   f"{html_escape(text[start:end], quote=False)}</mark>")
+        last = end
+    out.append(html_escape(text[last:], quote=False))
+    return Markup("".join(out))
+
+
+@lru_cache(maxsize=4096)
+def _pattern(terms: tuple[str, ...], flags: int = 0) -> re.Pattern:
+    """Papers tagged by the same rules share their words: one compiled pattern serves them all.
+
+    The terms are lower-case and matched against lower-cased text, which is faster than IGNORECASE.
+    """
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", flags)
 
 
 def chip_of(tag: str, matched: str) -> Chip:
+    label, facet = _label_and_facet(tag)
+    return Chip(tag=tag, label=label, facet=facet, why=matched)
+
+
+@lru_cache(maxsize=1024)
+def _label_and_facet(tag: str) -> tuple[str, str]:
     facet, _, name = tag.partition(":")
     label = MODALITY_NAMES.get(name) or modality_label(name) if facet == "modality" else (name or tag)
-    return Chip(tag=tag, label=label, facet=facet if name else tag, why=matched)
+    return label, facet if name else tag
 
 
 def build_card(paper: dict[str, Any], evidence: list[tuple[str, str, str]], labels: list[str] | None) -> Card:
@@ -123,11 +144,11 @@ def build_card(paper: dict[str, Any], evidence: list[tuple[str, str, str]], labe
     # A word behind several tags takes the colour of the most specific one: modality, anatomy, task.
     for tag, _, matched in sorted(evidence, key=lambda e: _FACET_ORDER.get(e[0].partition(":")[0], 9)):
         for word in matched.split(";"):
-            words.setdefault(word.strip(), chip_of(tag, "").facet)
+            words.setdefault(word.strip(), _label_and_facet(tag)[1])
     abstract = paper.get("abstract") or ""
     cut = _fold_at(abstract)
     link, link_label = best_page(paper)
-    modalities = [chip_of(tag, m).label for tag, _, m in evidence if tag.startswith("modality:")]
+    modalities = [_label_and_facet(tag)[0] for tag, _, _ in evidence if tag.startswith("modality:")]
     return Card(
         id=paper["id"],
         title=highlight(paper.get("title"), words),

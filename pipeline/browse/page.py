@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from pipeline.browse.cards import build_card, group_cards
+from pipeline.browse.render import render_groups
 from pipeline.output import charts
 from pipeline.output.browse import SEARCH_QUERY, SEARCHABLE_VIEWS
 from pipeline.store import browse as queries
@@ -75,10 +76,13 @@ async def reading_page(datasette, request):
     except SearchSyntaxError as exc:
         return Response.html(await datasette.render_template(
             "paperfeed_error.html", {"message": str(exc), "database": database}, request=request), status=400)
+    def query_url(**change) -> str:
+        return "?" + urlencode({k: v for k, v in {**args, "db": request.args.get("db"), **change}.items() if v})
+
     context.update(database=database, args=args, periods=PERIODS, chosen=period,
-                   table_url=datasette.urls.table(database, "papers"),
-                   query_url=lambda **change: "?" + urlencode(
-                       {k: v for k, v in {**args, "db": request.args.get("db"), **change}.items() if v}))
+                   table_url=datasette.urls.table(database, "papers"), query_url=query_url,
+                   cards_html=render_groups(context["groups"], {tag: query_url(tag=tag) for tag, _ in context["tags"]},
+                                            args.get("tag")))
     return Response.html(await datasette.render_template("paperfeed_reading.html", context, request=request))
 
 
