@@ -91,31 +91,44 @@ def venue_of(paper: dict[str, Any]) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def highlight(text: str | None, words: dict[str, str]) -> Markup:
-    """`text` escaped, each of `words` (case-insensitive, whole words) in a <mark> of its tag's facet.
+def highlight(text: str | None, words: dict[str, str], cut: int | None = None) -> tuple[Markup, Markup]:
+    """`text` escaped, each of `words` (case-insensitive, whole words) in a <mark> of its tag's facet,
+    as (before `cut`, after it); a marked word across the cut stays whole, before it.
 
     `words` maps a matched word to the facet of the tag it fired (`modality`, `task`, ...), so a
     marked word has the colour of its chip; a word behind several tags takes the first.
     """
     text = text or ""
+    cut = len(text) if cut is None else cut
     facets = {w.strip().lower(): facet for w, facet in words.items() if w and w.strip()}
     if not facets:
-        return Markup(html_escape(text, quote=False))
+        return Markup(html_escape(text[:cut], quote=False)), Markup(html_escape(text[cut:], quote=False))
     lowered = text.lower()
+    terms = tuple(sorted(facets, key=len, reverse=True))
     if len(lowered) != len(text):  # a few characters lower-case to two; match those case-insensitively
-        lowered, pattern = text, _pattern(tuple(sorted(facets, key=len, reverse=True)), re.IGNORECASE)
+        lowered, pattern = text, _pattern(terms, re.IGNORECASE)
     else:
-        pattern = _pattern(tuple(sorted(facets, key=len, reverse=True)))
-    out = []
+        pattern = _pattern(terms)
+    lead: list[str] = []
+    out = lead
+    rest: list[str] = []
     last = 0
     for match in pattern.finditer(lowered):
         start, end = match.span()
+        if out is lead and start >= cut:
+            split = max(cut, last)
+            lead.append(html_escape(text[last:split], quote=False))
+            out, last = rest, split
         out.append(html_escape(text[last:start], quote=False))
         out.append(f'<mark class="hit-{facets.get(match.group(0).lower(), "tag")}">'
                    f"{html_escape(text[start:end], quote=False)}</mark>")
         last = end
-    out.append(html_escape(text[last:], quote=False))
-    return Markup("".join(out))
+    if out is lead:
+        split = max(cut, last)
+        lead.append(html_escape(text[last:split], quote=False))
+        last = split
+    rest.append(html_escape(text[last:], quote=False))
+    return Markup("".join(lead)), Markup("".join(rest))
 
 
 @lru_cache(maxsize=4096)
@@ -146,12 +159,12 @@ def build_card(paper: dict[str, Any], evidence: list[tuple[str, str, str]], labe
         for word in matched.split(";"):
             words.setdefault(word.strip(), _label_and_facet(tag)[1])
     abstract = paper.get("abstract") or ""
-    cut = _fold_at(abstract)
+    lead, rest = highlight(abstract, words, _fold_at(abstract))
     link, link_label = best_page(paper)
     modalities = [_label_and_facet(tag)[0] for tag, _, _ in evidence if tag.startswith("modality:")]
     return Card(
         id=paper["id"],
-        title=highlight(paper.get("title"), words),
+        title=highlight(paper.get("title"), words)[0],
         link=link,
         link_label=link_label,
         authors=short_authors(paper.get("authors")),
@@ -160,8 +173,8 @@ def build_card(paper: dict[str, Any], evidence: list[tuple[str, str, str]], labe
         project=safe_url(paper.get("project_page")),
         upvotes=paper.get("upvotes"),
         chips=tuple(chip_of(tag, matched) for tag, _, matched in evidence),
-        lead=highlight(abstract[:cut], words),
-        rest=highlight(abstract[cut:], words),
+        lead=lead,
+        rest=rest,
         labels=tuple(labels) if labels is not None else None,
         day=paper["first_seen_at"],
         group=modalities[0] if modalities else OTHER,
