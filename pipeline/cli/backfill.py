@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import click
 
-from pipeline.backfill import NotBackfillable, backfill as walk, days_between
+from pipeline.run.backfill import NotBackfillable, backfill as walk, days_between
 from pipeline.cli.core import EXIT_FAILED_RUN, _parse_day, _pipeline, cli, fail
-from pipeline.ingest import today_utc
+from pipeline.run.run import today_utc
 
 
 @cli.command()

@@ -9,7 +9,7 @@ import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
 from pipeline import schedule_status  # noqa: F401  adds next-due times and the scheduler's heartbeat
-from pipeline.health import STATUS_EXTRAS, assess
+from pipeline.run.health import STATUS_EXTRAS, assess
 from pipeline.store import ledger
 
 

@@ -14,9 +14,9 @@ import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, Session, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, ScheduleSettings, load_config
-from pipeline.ingest import Pipeline
+from pipeline.run.run import Pipeline
 
-from pipeline.schedule import Scheduler, build_jobs
+from pipeline.run.scheduler import Scheduler, build_jobs
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, heartbeats
 

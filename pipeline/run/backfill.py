@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Iterator
 
 from pipeline.config import SourceConfig
-from pipeline.ingest import Pipeline, RunSummary, ingest_source
+from pipeline.run.run import Pipeline, RunSummary, ingest_source
 from pipeline.kinds import KINDS, Unit
 from pipeline.store.progress import completed_run, page_done
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from pipeline.http import FetchError, FetchResult, HttpSettings
-from pipeline.ingest import Pipeline, RunSummary, _refuse, ingest_source, ingest_url
+from pipeline.run.run import Pipeline, RunSummary, _refuse, ingest_source, ingest_url
 from pipeline.store import raw
 
 

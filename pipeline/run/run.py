@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline.conditional import NotModified, RunFetcher
+from pipeline.run.fetchers import NotModified, RunFetcher
 from pipeline.config import Config, SourceConfig
 from pipeline.http import FetchError
 from pipeline.kinds import Expectation, Fetched, SourceKind, Unit

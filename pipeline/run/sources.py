@@ -13,10 +13,10 @@ import logging
 import threading
 from datetime import date, datetime, timezone
 
-from pipeline.catchup import days_to_fetch
+from pipeline.run.units import days_to_fetch
 from pipeline.config import SourceConfig
-from pipeline.ingest import Pipeline, RunSummary, ingest_all_pages
-from pipeline.locking import SourceLock
+from pipeline.run.run import Pipeline, RunSummary, ingest_all_pages
+from pipeline.run.locking import SourceLock
 from pipeline.store.schedule import close_running_runs, record_run
 
 logger = logging.getLogger("paperfeed.runner")
