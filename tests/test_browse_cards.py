@@ -6,6 +6,8 @@ import pytest
 
 pytest.importorskip("markupsafe")
 
+from fieldwords import field_words_db  # noqa: E402,F401  (fixture)
+
 from pipeline.browse.cards import best_page, highlight, short_authors  # noqa: E402
 
 
@@ -37,3 +39,24 @@ def test_authors_shortened_with_a_count():
     assert short_authors('["A", "B", "C", "D"]') == "A, B, C, D"
     assert short_authors('["A", "B", "C", "D", "E"]') == "A, B, C et al. (5)"
     assert short_authors("not json") == ""
+
+
+def test_labels_show_only_when_the_database_has_them(field_words_db):
+    import sqlite3
+
+    from pipeline.browse.page import page_context
+    from pipeline.store.browse import Period, ReadingFilter
+
+    october = Period("2024-10-01", "2024-10-31", "October")
+    conn = sqlite3.connect(field_words_db)
+    cards = [c for _, _, groups in page_context(conn, october, ReadingFilter(), 100)["groups"]
+             for _, members in groups for c in members]
+    assert cards and all(card.labels is None for card in cards)
+    # The labels table as `paperfeed label` will keep it: one row per (paper, label).
+    conn.execute("CREATE TABLE labels (paper_id TEXT NOT NULL, label TEXT NOT NULL)")
+    conn.execute("INSERT INTO labels VALUES ('arxiv:2410.99010', 'relevant'), ('arxiv:2410.99010', 'read')")
+    context = page_context(conn, october, ReadingFilter(), 100)
+    labelled = {c.id: c.labels for _, _, groups in context["groups"] for _, members in groups for c in members}
+    assert labelled["arxiv:2410.99010"] == ("read", "relevant") and labelled["arxiv:2410.99011"] == ()
+    assert context["has_labels"]
+    conn.close()
