@@ -25,7 +25,7 @@ from .feedtext import clean_text, html_to_text
 from .paging import PageInfo
 
 _SNIFF_RE = re.compile(rb'^\s*\{\s*"messages"\s*:', re.DOTALL)
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def sniff(raw: bytes) -> bool:
@@ -53,7 +53,7 @@ def _int(value) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip(), re.ASCII):
         return int(value.strip())
     return None
 

@@ -25,7 +25,7 @@ _INLINE_TAG_RE = re.compile(
 _SUPERSCRIPT_RE = re.compile(r"<sup(?:\s[^<>]*)?>", re.IGNORECASE)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACE_RE = re.compile(r"\s+")
-_DAY_ONLY_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
+_DAY_ONLY_RE = re.compile(r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*$")
 
 
 def clean_text(text: str | None) -> str:

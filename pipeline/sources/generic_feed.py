@@ -21,6 +21,7 @@ from .feedload import load_feed, looks_like_feed
 from .feedtext import detail_text, feed_date_iso, written_day
 
 _SPECIFIC_SNIFFERS = (arxiv_feed.sniff, arxiv_api.sniff, biorxiv_rss.sniff)
+_ASCII_DIGITS = tuple("0123456789")  # str.isdigit() also accepts ２ and ٢
 _ID_FIELDS = ("prism_doi", "dc_identifier", "id", "guid", "link")
 
 
@@ -65,7 +66,7 @@ def _identity(entry: dict, title: str, abstract: str, listing: Listing):
     """(arXiv id and version, DOI and preprint version) from fields, then prose."""
     structured = _structured_texts(entry)
     # `/abs/` and `/pdf/` paths exist on journal sites too: a link must name arXiv.
-    arxiv_fields = [t for t in structured if "arxiv" in t.lower() or t.strip()[:1].isdigit()]
+    arxiv_fields = [t for t in structured if "arxiv" in t.lower() or t.strip()[:1] in _ASCII_DIGITS]
     arxiv = next((found for found in map(parse_arxiv_id, arxiv_fields) if found), None)
     found = find_identifiers(*structured)
     doi, doi_version = split_doi_version(found.dois[0]) if found.dois else (None, None)

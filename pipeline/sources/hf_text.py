@@ -22,10 +22,10 @@ from pipeline.text import clean_text
 
 FORMAT = "hf-text"
 _MARKERS = (b"Daily Papers", b"byAK and the research community")
-_AUTHORS = re.compile(r"^\s*[\u2022•]\s*(\d+)\s+authors?\s*$")
+_AUTHORS = re.compile(r"^\s*[\u2022•]\s*([0-9]+)\s+authors?\s*$")
 _SEPARATOR = "\u00b7"
-_FULL_DATE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4})(?: (\d+))?$")
-_SHORT_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}$")
+_FULL_DATE = re.compile(r"^([A-Z][a-z]{2}) ([0-9]{1,2}), ([0-9]{4})(?: ([0-9]+))?$")
+_SHORT_DATE = re.compile(r"^[A-Z][a-z]{2} [0-9]{1,2}$")
 
 
 def sniff(raw: bytes) -> bool:
