@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from pipeline import fetch_hf
 from pipeline.conditional import NotModified, RunFetcher, keep_raw
@@ -23,6 +24,7 @@ from pipeline.http import FetchError, FetchResult
 from pipeline.plans import Produce, plan_source
 from pipeline.record import Listing, ParseError
 from pipeline.sources import parse_any
+from pipeline.sources.dates import plausible_iso
 from pipeline.store import Store, Tagger
 
 FAILED_STATUSES = {"failed", "rate-limited", "interrupted"}
@@ -216,7 +218,14 @@ def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -
 
     def produce(get: RunFetcher) -> fetch_hf.Fetched:
         result: FetchResult = get(url, pipe.config.http)
-        return fetch_hf.Fetched(_parse_or_fail(result.body, url), url, [result], [])
+        listing = _parse_or_fail(result.body, url)
+        asked = _asked_day(url)
+        if asked and listing.kind == "daily" and listing.format == "hf-api":
+            # The day the URL asked for is the listing, whatever the items' own timestamps say.
+            listing.listing_date = asked
+            for entry in listing.entries:
+                entry.listing_date = asked
+        return fetch_hf.Fetched(listing, url, [result], [])
 
     return _execute(pipe, "adhoc", url, produce, request={"url": url}, name_from_listing=True, fetcher=fetcher)
 
@@ -233,12 +242,18 @@ def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
     return _execute(pipe, "adhoc", str(path), produce, request={"file": str(path)}, name_from_listing=True)
 
 
+def _asked_day(url: str) -> str | None:
+    """`2024-10-25` of `...?date=2024-10-25`, if that is a real day."""
+    values = parse_qs(urlsplit(url).query).get("date") or []
+    return plausible_iso(values[0]) if values and len(values[0]) == 10 else None
+
+
 def _parse_or_fail(raw: bytes, where: str) -> Listing:
     try:
         listing = parse_any(raw)
     except ParseError as exc:
         raise ParseError(f"{where}: {exc}") from None
-    if not listing.entries and listing.kind != "search":
+    if not listing.entries and listing.kind != "search" and not listing.confirmed_empty:
         raise ParseError(f"{where}: {listing.format} listing with no entries")
     return listing
 

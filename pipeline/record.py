@@ -113,3 +113,6 @@ class Listing:
     listing_date: str | None = None
     format: str = ""  # which parser produced it, e.g. "hf-html", "hf-api"
     notes: list[str] = field(default_factory=list)  # non-fatal oddities worth logging
+    # The source itself says there is nothing (arXiv API totalResults 0, OAI
+    # noRecordsMatch, "no posts found"): an honest empty answer, not a broken page.
+    confirmed_empty: bool = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from pipeline.record import Listing, ParseError
+from pipeline.sources.encoding import as_utf8
 from pipeline.sources import (
     arxiv_api, arxiv_feed, arxiv_oai, biorxiv_api, biorxiv_rss, crossref, generic_feed, hf_api, hf_html, hf_text, pubmed,
 )
@@ -24,6 +25,7 @@ FORMATS: list[ModuleType] = [
 
 def detect(raw: bytes) -> ModuleType:
     """The format module for these bytes; ParseError naming what they look like otherwise."""
+    raw = as_utf8(raw)
     for module in FORMATS:
         if module.sniff(raw):
             return module
@@ -34,4 +36,5 @@ def detect(raw: bytes) -> ModuleType:
 
 
 def parse_any(raw: bytes) -> Listing:
+    raw = as_utf8(raw)
     return detect(raw).parse(raw)

@@ -79,6 +79,7 @@ def parse(raw: bytes) -> Listing:
         # arXiv answers an unknown set with noRecordsMatch too: that is a mistake, not a quiet day.
         if all(code == "noRecordsMatch" and "match any sets" not in message for code, message in errors):
             listing.notes.append(f"arXiv OAI-PMH noRecordsMatch: {errors[0][1]}")
+            listing.confirmed_empty = True
             return listing
         raise ParseError("arXiv OAI-PMH error " + "; ".join(f"{code}: {message}" for code, message in errors))
     records = child(root, "ListRecords")

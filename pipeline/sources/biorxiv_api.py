@@ -21,6 +21,7 @@ from pipeline.ids import normalize_doi
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .authors import split_semicolons
+from .dates import plausible_iso
 from .feedtext import clean_text, html_to_text
 from .paging import PageInfo
 
@@ -74,6 +75,7 @@ def parse(raw: bytes) -> Listing:
     if status.lower() != "ok":
         if "no posts found" in status.lower():
             listing.notes.append(f"bioRxiv API: {status}")
+            listing.confirmed_empty = True
             return listing
         raise ParseError(f"bioRxiv API error: {status or 'no status message'}")
     interval = str(message.get("interval", ""))
@@ -106,7 +108,7 @@ def _record(item: dict) -> PaperRecord | None:
         return None
     version = _int(item.get("version"))
     posted = _str(item, "date").strip()
-    posted = posted if _DAY_RE.match(posted) else None
+    posted = plausible_iso(posted) if _DAY_RE.match(posted) else None
     server = "medrxiv" if _str(item, "server").lower() == "medrxiv" else "biorxiv"
     landing = f"https://www.{server}.org/content/{doi}" + (f"v{version}" if version else "")
     category = clean_text(_str(item, "category")).lower()

@@ -24,6 +24,7 @@ from pipeline.ids import normalize_doi, parse_arxiv_id
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .dates import earliest, partial_iso
+from .encoding import as_utf8
 from .feedtext import clean_text, html_to_text
 
 FORMAT = "crossref"
@@ -38,7 +39,7 @@ RELATIONS = ("has-preprint", "is-preprint-of")
 
 
 def sniff(raw: bytes) -> bool:
-    head = bytes(raw[:2048]).lstrip(b"\xef\xbb\xbf")
+    head = as_utf8(bytes(raw[:2048]))
     return bool(_SNIFF_RE.match(head))
 
 
@@ -46,7 +47,7 @@ def _load(raw: bytes) -> dict:
     if not isinstance(raw, (bytes, bytearray)) or not bytes(raw).strip():
         raise ParseError("Crossref: empty response body")
     try:
-        payload = json.loads(bytes(raw).decode("utf-8-sig"))
+        payload = json.loads(bytes(raw))  # json reads UTF-8 with or without a BOM, and UTF-16
     except (ValueError, RecursionError) as error:
         raise ParseError(f"Crossref: not JSON ({clean_text(str(error))[:120]})") from None
     if not isinstance(payload, dict) or "message" not in payload:
@@ -80,7 +81,7 @@ def parse(raw: bytes) -> Listing:
         items = message.get("items") if isinstance(message, dict) else None
         if not isinstance(items, list):
             raise ParseError("Crossref: a work-list without 'items'")
-    listing = Listing(kind="journal", format=FORMAT)
+    listing = Listing(kind="journal", format=FORMAT, confirmed_empty=not items)
     skipped = 0
     for item in items:
         record = _record(item, listing.notes) if isinstance(item, dict) else None

@@ -47,7 +47,7 @@ def parse(raw: bytes) -> Listing:
     if local(root.tag) != "PubmedArticleSet":
         error = child_text(root, "ERROR") if local(root.tag) != "ERROR" else text_of(root)
         raise ParseError(f"PubMed efetch: {error or f'root element <{local(root.tag)}>, not PubmedArticleSet'}")
-    listing = Listing(kind="search", format=FORMAT)
+    listing = Listing(kind="search", format=FORMAT, confirmed_empty=not len(root))
     books = len(children(root, "PubmedBookArticle"))
     skipped = 0
     for article in children(root, "PubmedArticle"):

@@ -12,6 +12,7 @@ from lxml import etree
 
 from pipeline.record import ParseError
 
+from .encoding import as_utf8
 from .feedtext import clean_text
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -25,7 +26,7 @@ def parse_xml(raw: bytes, what: str) -> etree._Element:
     if b"<!ENTITY" in bytes(raw[:65536]).upper():
         raise ParseError(f"{what}: declares XML entities (<!ENTITY>): refused")
     try:
-        return etree.fromstring(bytes(raw), _PARSER)
+        return etree.fromstring(as_utf8(raw), _PARSER)
     except etree.XMLSyntaxError as error:
         raise ParseError(f"{what}: not well-formed XML, cut off? ({clean_text(str(error))[:120]})") from None
 
