@@ -18,6 +18,8 @@ FORMAT = "hf-api"
 
 def sniff(raw: bytes) -> bool:
     head = raw[:2048].lstrip()
+    if b'"message-type"' in head:  # a Crossref answer, whose works have "id"s too
+        return False
     return head[:1] in (b"[", b"{") and (b'"paper"' in raw[:65536] or b'"dailyPapers"' in raw[:65536] or b'"id"' in head)
 
 
