@@ -1,7 +1,7 @@
 """Filling in the past, one day at a time, through the same runs as a daily ingest.
 
 `paperfeed backfill SOURCE --since DATE [--until DATE]` walks the days of a
-date-addressed source (`hf-daily`, `arxiv-api`, `biorxiv`). Every day, and
+date-addressed source (a kind with `dates`). Every day, and
 every page of a paged day, is one ordinary run of `ingest_source`, so a
 backfilled day is stored exactly as the daily job would have stored it.
 
@@ -22,10 +22,8 @@ from typing import Iterator
 
 from pipeline.config import SourceConfig
 from pipeline.ingest import Pipeline, RunSummary, ingest_source
-from pipeline.plans import plan_source
+from pipeline.kinds import KINDS, Unit
 from pipeline.store.progress import completed_run, page_done
-
-BACKFILL_KINDS = ("hf-daily", "arxiv-api", "biorxiv")
 
 
 class NotBackfillable(ValueError):
@@ -57,10 +55,11 @@ def days_between(since: date, until: date) -> Iterator[date]:
 def backfill(pipe: Pipeline, source: SourceConfig, since: date, until: date, *,
              force: bool = False) -> Iterator[DayResult]:
     """One DayResult per day, oldest first; stops after a rate-limited run."""
-    if source.kind not in BACKFILL_KINDS:
+    if source.kind_type.dates is None:
+        dated = sorted(name for name, kind in KINDS.items() if kind.dates is not None)
         raise NotBackfillable(
             f"source {source.name!r} (kind {source.kind}) has no past to walk; "
-            f"backfill works for kinds {', '.join(BACKFILL_KINDS)}"
+            f"backfill works for kinds {', '.join(dated)}"
         )
     for day in days_between(since, until):
         if not force:
@@ -77,8 +76,9 @@ def backfill(pipe: Pipeline, source: SourceConfig, since: date, until: date, *,
 def _walk_day(pipe: Pipeline, source: SourceConfig, day: date, force: bool) -> DayResult:
     result = DayResult(day, "done")
     page: int | None = None
+    kind = source.make(pipe.config.http)
     while True:
-        plan = plan_source(pipe.config.http, source, day=day, page=page)
+        plan = kind.plan(Unit(day=day, page=page))
         if plan.page_step and not force and page_done(pipe.store, source.name, plan.target):
             result.pages_skipped += 1
             page = (page or 0) + plan.page_step

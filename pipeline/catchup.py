@@ -7,43 +7,21 @@ complete day: three days of downtime cost one run that fetches exactly the
 three missing days, and a fresh database starts with today only (older days
 are a deliberate `paperfeed ingest SOURCE --date DAY`).
 
-Each kind says how its days work in `DATE_ADDRESSED`: the zone its listing
-days are named in, which days have a listing at all, and whether yesterday is
-fetched once more after it ended (Hugging Face votes keep arriving the next
-morning). A kind without an entry (a search, a feed) is fetched as it is now.
+Each kind says how its days work in its `dates` (`pipeline.kinds.base.DatePlan`):
+the zone its listing days are named in, which days have a listing at all,
+how far behind today its latest day is, and whether yesterday is fetched once
+more after it ended (Hugging Face votes keep arriving the next morning). A
+kind without one (a search, a feed) is fetched as it is now.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Callable
+from datetime import date, datetime, time, timedelta, timezone
 
 from pipeline.config import SourceConfig
+from pipeline.kinds import DatePlan
 from pipeline.store import Store
 from pipeline.store.schedule import complete_days, completed_since, first_complete_day
-
-
-def _every_day(day: date) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class DatePlan:
-    """How the listing days of one kind of date-addressed source work."""
-
-    zone: tzinfo = timezone.utc
-    listed: Callable[[date], bool] = _every_day
-    settle_after: timedelta | None = None  # refetch yesterday once, this long after today began
-
-    def today(self, now: datetime) -> date:
-        return now.astimezone(self.zone).date()
-
-
-# arXiv by API (Sun-Thu announcements) and bioRxiv by date plug in here as their kinds arrive.
-DATE_ADDRESSED: dict[str, DatePlan] = {
-    "hf-daily": DatePlan(zone=timezone.utc, settle_after=timedelta(hours=6)),
-}
 
 
 def utc_text(moment: datetime) -> str:
@@ -59,18 +37,20 @@ def days_to_fetch(store: Store, source: SourceConfig, *, now: datetime, window: 
     run already fetched at or after it (another scheduler process on the same
     database, say) is not fetched again.
     """
-    plan = DATE_ADDRESSED.get(source.kind)
+    plan = source.kind_type.dates
     if plan is None:
-        if slot is not None and completed_since(store, source.name, utc_text(slot), None):
-            return []
-        return [None]
-    today = plan.today(now)
+        return [] if _done_since(store, source, slot, None) else [None]
+    today = plan.latest(now)
     days: list[date | None] = list(_missed_days(store, source.name, plan, today, now, window))
-    if plan.listed(today) and not (
-        slot is not None and completed_since(store, source.name, utc_text(slot), today.isoformat())
-    ):
-        days.append(today)
+    current = today if source.make().lists_by_date() else None
+    if plan.listed(today) and not _done_since(store, source, slot, current):
+        days.append(current)
     return days
+
+
+def _done_since(store: Store, source: SourceConfig, slot: datetime | None, day: date | None) -> bool:
+    """Whether a complete run of the slot (another scheduler process, say) already fetched `day`."""
+    return slot is not None and completed_since(store, source.name, utc_text(slot), day.isoformat() if day else None)
 
 
 def _missed_days(store: Store, source: str, plan: DatePlan, today: date, now: datetime, window: int):

@@ -2,7 +2,7 @@
 
 A source is in trouble when its latest finished run failed (failed,
 rate-limited, interrupted) or when it is overdue: no success within its
-expected interval (`expect_every_hours`, see `pipeline.expectations`),
+expected interval (`expect_every_hours`, see `pipeline.kinds.base.Expectation`),
 counted from its last success or, if it never succeeded, from the
 database's first run. Both make `paperfeed status` exit non-zero, so cron
 and monitoring can alert; a later success clears them. A volume far below
@@ -21,7 +21,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from pipeline.config import SourceConfig
-from pipeline.expectations import expectation
 from pipeline.store import Store
 from pipeline.store import ledger
 
@@ -67,7 +66,7 @@ def assess(store: Store, source: SourceConfig, now: datetime | None = None) -> S
         run = health.latest
         health.problems.append(f"latest run {run['id']} {run['status']} at {run['started_at']}: {run['error'] or 'no reason recorded'}")
     succeeded_at = parse_time(health.last_success["started_at"]) if health.last_success else None
-    interval = expectation(source.kind, source.options).interval
+    interval = source.expectation.interval
     for hook in NEXT_DUE_HOOKS:
         health.next_due = hook(source, succeeded_at)
         if health.next_due is not None:

@@ -10,22 +10,22 @@ a `RunSummary` and decide the exit code from its status.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from pipeline import fetch_hf
-from pipeline.conditional import NotModified, RunFetcher, keep_raw
+from pipeline.conditional import NotModified, RunFetcher
 from pipeline.config import Config, SourceConfig
-from pipeline.expectations import Expectation, expectation
-from pipeline.http import FetchError, FetchResult
-from pipeline.plans import Produce, plan_source
-from pipeline.record import Listing, ParseError
-from pipeline.sources import parse_any
-from pipeline.sources.dates import plausible_iso
+from pipeline.http import FetchError
+from pipeline.kinds import Expectation, Fetched, SourceKind, Unit
+from pipeline.kinds.adhoc import Adhoc, source_name
+from pipeline.record import ParseError
 from pipeline.store import Store, Tagger
+
+# Fetches and parses through the run's conditional fetcher.
+Produce = Callable[[RunFetcher], Fetched]
 
 FAILED_STATUSES = {"failed", "rate-limited", "interrupted"}
 
@@ -70,6 +70,10 @@ class Pipeline:
     rules_version: str | None = None
 
 
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
@@ -82,14 +86,14 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, requ
     `produce` fetches through the `RunFetcher` it is given, which makes the
     requests conditional and measures them. An ad-hoc URL or file
     (`name_from_listing`) is filed under a source named after what it turned
-    out to be, such as `hf-daily`. A listing with no entries is `failed` when
+    out to be (a Hugging Face daily page, say). A listing with no entries is `failed` when
     the source's expectation says it never is empty on that day.
     """
     pipe.store.mark_interrupted_runs()
     # A one-response day is recorded from the start; a paged day only by the run that completes it.
     run_id = pipe.store.start_run(source, target, day.isoformat() if day and not paged else None)
     started = time.monotonic()
-    fetcher = fetcher or RunFetcher(pipe.store, keep_raw=keep_raw(pipe.config.settings))
+    fetcher = fetcher or RunFetcher(pipe.store, keep_raw=pipe.config.storage.keep_raw)
 
     def failed(exc: BaseException, status: str = "failed", http_status: int | None = None) -> RunSummary:
         return _close(pipe, run_id, source, target, status, started, error=_one_line(exc),
@@ -110,15 +114,15 @@ def _execute(pipe: Pipeline, source: str, target: str, produce: Produce, *, requ
         return failed(RuntimeError(f"unexpected {type(exc).__name__} (a bug): {_one_line(exc)}"))
     listing = fetched.listing
     if name_from_listing:
-        source = adhoc_source_name(listing)
-    notes = fetcher.notes + fetched.notes + listing.notes
+        source = source_name(listing)
+    notes = [*fetcher.notes, *fetched.notes, *listing.notes]
     measured = {"http_status": fetched.http_status or fetcher.http_status,
                 "bytes": fetched.bytes or fetcher.bytes, "entries_parsed": len(listing.entries)}
     if fetched.day or fetched.next_page is not None:
         # Only the run that completes a day records it; earlier pages of a paged day leave it empty.
         measured["listing_date"] = fetched.day
     if not listing.entries:
-        reason = expect.empty_is_failure(day or fetch_hf.today_utc(), fetch_hf.today_utc()) if expect else None
+        reason = expect.empty_is_failure(day or today_utc(), today_utc()) if expect else None
         if reason:
             return _close(pipe, run_id, source, fetched.target, "failed", started, error=reason,
                           also=fetcher.writer(run_id, source, request, used=None), **measured)
@@ -188,13 +192,13 @@ def ingest_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = No
     Never raises for a source that cannot run: that is a failed run too, so
     one bad source never stops the others of an invocation.
     """
+    kind = source.make(pipe.config.http)
     try:
-        plan = plan_source(pipe.config.http, source, day=day, query=query, page=page)
+        plan = kind.plan(Unit(day=day, page=page, query=query))
     except ValueError as exc:
         return _refuse(pipe, source.name, str(exc))
-    return _execute(pipe, source.name, plan.target, plan.produce, request=plan.request,
-                    expect=expectation(source.kind, source.options), day=plan.day,
-                    paged=plan.page_step is not None, fetcher=fetcher)
+    return _execute(pipe, source.name, plan.target, lambda get: kind.fetch(plan, get), request=dict(plan.request),
+                    expect=source.expectation, day=plan.unit.day, paged=plan.page_step is not None, fetcher=fetcher)
 
 
 def ingest_all_pages(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
@@ -207,59 +211,23 @@ def ingest_all_pages(pipe: Pipeline, source: SourceConfig, *, day: date | None =
 
 
 def _refuse(pipe: Pipeline, source: str, reason: str) -> RunSummary:
-    def produce(_get: RunFetcher) -> fetch_hf.Fetched:
+    def produce(_get: RunFetcher) -> Fetched:
         raise ParseError(reason)
 
     return _execute(pipe, source, source, produce, request={})
 
 
+def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None = None) -> RunSummary:
+    plan = kind.plan(Unit())
+    return _execute(pipe, kind.source, plan.target, lambda get: kind.fetch(plan, get), request=dict(plan.request),
+                    name_from_listing=True, fetcher=fetcher)
+
+
 def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
-
-    def produce(get: RunFetcher) -> fetch_hf.Fetched:
-        result: FetchResult = get(url, pipe.config.http)
-        listing = _parse_or_fail(result.body, url)
-        asked = _asked_day(url)
-        if asked and listing.kind == "daily" and listing.format == "hf-api":
-            # The day the URL asked for is the listing, whatever the items' own timestamps say.
-            listing.listing_date = asked
-            for entry in listing.entries:
-                entry.listing_date = asked
-        return fetch_hf.Fetched(listing, url, [result], [])
-
-    return _execute(pipe, "adhoc", url, produce, request={"url": url}, name_from_listing=True, fetcher=fetcher)
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher)
 
 
 def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
     """A saved page or API answer; the format is told from the content."""
-
-    def produce(_get: RunFetcher) -> fetch_hf.Fetched:
-        raw = path.read_bytes()
-        fetched = fetch_hf.Fetched(_parse_or_fail(raw, str(path)), str(path), [], [])
-        fetched.bytes = len(raw)
-        return fetched
-
-    return _execute(pipe, "adhoc", str(path), produce, request={"file": str(path)}, name_from_listing=True)
-
-
-def _asked_day(url: str) -> str | None:
-    """`2024-10-25` of `...?date=2024-10-25`, if that is a real day."""
-    values = parse_qs(urlsplit(url).query).get("date") or []
-    return plausible_iso(values[0]) if values and len(values[0]) == 10 else None
-
-
-def _parse_or_fail(raw: bytes, where: str) -> Listing:
-    try:
-        listing = parse_any(raw)
-    except ParseError as exc:
-        raise ParseError(f"{where}: {exc}") from None
-    if not listing.entries and listing.kind != "search" and not listing.confirmed_empty:
-        raise ParseError(f"{where}: {listing.format} listing with no entries")
-    return listing
-
-
-def adhoc_source_name(listing: Listing) -> str:
-    """`hf-daily`, `hf-search`, ... for Hugging Face listings; the format name otherwise."""
-    if listing.format.startswith("hf-"):
-        return f"hf-{listing.kind}"
-    return listing.format or "adhoc"
+    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http))

@@ -11,50 +11,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 
 from pipeline.catchup import days_to_fetch
-from pipeline.config import ConfigError, SourceConfig
+from pipeline.config import SourceConfig
 from pipeline.ingest import Pipeline, RunSummary, ingest_all_pages
 from pipeline.locking import SourceLock
 from pipeline.store.schedule import close_running_runs, record_run
 
 logger = logging.getLogger("paperfeed.runner")
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    """`[schedule]` in settings.toml; every key is optional."""
-
-    lock_wait: float = 0.0  # seconds to wait for another run of the same source; 0 = skip at once
-    catch_up_days: int = 7  # how many past days a run may fetch after downtime
-    misfire_grace_time: int = 3600  # a job this late (suspended machine, busy pool) still runs
-    shutdown_timeout: float = 20.0  # on SIGTERM, how long a running job may take to finish
-    heartbeat_seconds: float = 60.0  # how often the scheduler writes its `(scheduler)` heartbeat
-    workers: int = 2  # sources ingested at the same time
-
-    @classmethod
-    def from_settings(cls, settings: dict, where: str = "settings.toml") -> ScheduleSettings:
-        table = settings.get("schedule", {})
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = set(table) - set(known)
-        if unknown:
-            raise ConfigError(f"{where}: [schedule]: unknown keys {', '.join(sorted(unknown))}")
-        values = {}
-        for key, value in table.items():
-            kind = float if known[key] == "float" else int
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ConfigError(f"{where}: [schedule] {key} = {value!r}: expected a number >= 0")
-            values[key] = kind(value)
-        return cls(**values)
-
-
-def catch_up_window(source: SourceConfig, settings: ScheduleSettings) -> int:
-    value = source.option("catch_up_days", settings.catch_up_days)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"source {source.name!r}: catch_up_days = {value!r}: expected a whole number >= 0")
-    return value
 
 
 def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None, query: str | None = None,
@@ -65,14 +30,13 @@ def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
     `stop` is checked between days, so a shutdown never starts another fetch;
     days left undone are missing days for the next run.
     """
-    settings = ScheduleSettings.from_settings(pipe.config.settings)
     lock = SourceLock(pipe.store.path, source.name)
-    if not lock.acquire(settings.lock_wait):
+    if not lock.acquire(pipe.config.schedule.lock_wait):
         return [_skipped(pipe, source, day, lock.holder_pid())]
     try:
         if catch_up and day is None and query is None:
             now = now or datetime.now(timezone.utc)
-            days = days_to_fetch(pipe.store, source, now=now, window=catch_up_window(source, settings), slot=slot)
+            days = days_to_fetch(pipe.store, source, now=now, window=pipe.config.catch_up_days(source), slot=slot)
         else:
             days = [day]
         summaries = []

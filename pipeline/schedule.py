@@ -34,22 +34,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from pipeline.config import Config, ConfigError, SourceConfig
 from pipeline.ingest import Pipeline
-from pipeline.runner import ScheduleSettings, catch_up_window, run_guarded
+from pipeline.runner import run_guarded
 from pipeline.store import Store, utc_now
 from pipeline.store.schedule import SCHEDULER_ROW, close_running_runs, write_heartbeat
 
 logger = logging.getLogger("paperfeed.schedule")
-
-# kind -> (crontab, time zone). Off the hour, so we are not one of the crowd at :00.
-ARXIV_EVENINGS = ("30 20 * * sun,mon,tue,wed,thu", "America/New_York")  # after the 20:00 ET announcement
-DEFAULT_SCHEDULES = {
-    "hf-daily": ("17 6,12,18,23 * * *", "UTC"),  # the day fills up; 06:17 also settles yesterday
-    "hf-search": ("43 7 * * *", "UTC"),
-    "arxiv-rss": ARXIV_EVENINGS,
-    "arxiv-api": ARXIV_EVENINGS,
-}
-FALLBACK_SCHEDULE = ("43 7 * * *", "UTC")
-
 
 class Stopped(Exception):
     """Raised in the main thread by SIGTERM/SIGINT to leave APScheduler's loop."""
@@ -89,24 +78,17 @@ def cron_trigger(expression: str, zone: str, where: str) -> CronTrigger:
 
 def source_trigger(source: SourceConfig, where: str) -> tuple[str, str, CronTrigger]:
     """The source's crontab line, its zone and the trigger (configured or the kind's default)."""
-    default_expression, default_zone = DEFAULT_SCHEDULES.get(source.kind, FALLBACK_SCHEDULE)
-    expression = str(source.option("schedule", default_expression))
-    zone = str(source.option("timezone", default_zone))
+    expression, zone = source.schedule_line
     return expression, zone, cron_trigger(expression, zone, where)
 
 
 def build_jobs(config: Config) -> list[Job]:
-    """One job per enabled source, checking every schedule and window before anything runs."""
-    settings = ScheduleSettings.from_settings(config.settings, str(config.directory / "settings.toml"))
+    """One job per enabled source, checking every schedule before anything runs."""
     jobs = []
     for source in config.sources.values():
         if not source.enabled:
             continue
         where = f"{config.directory / 'sources.toml'}: source {source.name!r}"
-        try:
-            catch_up_window(source, settings)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
         jobs.append(Job(source, *source_trigger(source, where)))
     return jobs
 
@@ -134,7 +116,7 @@ class Scheduler:
     def __init__(self, config: Config, db_path: Path,
                  open_pipeline: Callable[[], AbstractContextManager[Pipeline]], *,
                  now: Callable[[], datetime] | None = None, echo: Callable[[str], None] = print):
-        self.settings = ScheduleSettings.from_settings(config.settings, str(config.directory / "settings.toml"))
+        self.settings = config.schedule
         self.jobs = {job.source.name: job for job in build_jobs(config)}
         self.db_path = db_path
         self.open_pipeline = open_pipeline

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pipeline.config import ConfigError, SourceConfig
+from pipeline.config import ConfigError, ScheduleSettings, SourceConfig
 from pipeline.health import NEXT_DUE_HOOKS, STATUS_EXTRAS, parse_time
-from pipeline.runner import ScheduleSettings
 from pipeline.schedule import source_trigger
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, heartbeats

@@ -48,7 +48,7 @@ def test_ingest_needs_exactly_one_of_target_and_all(run_cli, args):
     ({"schedule": "30 20 * * 0-4"}, "write weekdays as names"),
     ({"schedule": "61 * * * *"}, "schedule '61 * * * *' in 'UTC'"),
     ({"timezone": "Mars/Olympus"}, "'Mars/Olympus'"),
-    ({"catch_up_days": -1}, "catch_up_days = -1: expected a whole number >= 0"),
+    ({"catch_up_days": -1}, "catch_up_days = -1: must be a whole number >= 0"),
 ])
 def test_a_bad_schedule_is_one_line_naming_file_and_source(run_cli, config_dir, options, message):
     write_sources(config_dir, source("hf-x", "hf-daily", **options))

@@ -145,10 +145,10 @@ def test_any_feed_is_a_source_by_configuration_alone(run_cli, db_path, config_di
 
 @pytest.mark.parametrize("body, message", [
     ('[[source]]\nname = "a"\nkind = "arxiv-rss"\n', "source 'a': kind arxiv-rss needs categories"),
-    ('[[source]]\nname = "a"\nkind = "arxiv-api"\ncategories = "cs.CV"\n', "categories must be a non-empty list"),
-    ('[[source]]\nname = "a"\nkind = "biorxiv"\nserver = "arxiv"\n', 'server must be "biorxiv" or "medrxiv"'),
-    ('[[source]]\nname = "a"\nkind = "feed"\nurl = "ftp://x"\n', "url must be an http(s) URL"),
-    ('[[source]]\nname = "a"\nkind = "arxiv-api"\ncategories = ["cs.CV"]\npage_size = 0\n', "page_size must be a whole number >= 1"),
+    ('[[source]]\nname = "a"\nkind = "arxiv-api"\ncategories = "cs.CV"\n', "categories = 'cs.CV': must be a non-empty list"),
+    ('[[source]]\nname = "a"\nkind = "biorxiv"\nserver = "arxiv"\n', 'server = \'arxiv\': must be "biorxiv" or "medrxiv"'),
+    ('[[source]]\nname = "a"\nkind = "feed"\nurl = "ftp://x"\n', "url = 'ftp://x': must be an http(s) URL"),
+    ('[[source]]\nname = "a"\nkind = "arxiv-api"\ncategories = ["cs.CV"]\npage_size = 0\n', "page_size = 0: must be a whole number >= 1"),
 ])
 def test_bad_source_options_are_one_line_config_errors(run_cli, config_dir, body, message):
     write_sources(config_dir, body)

@@ -9,7 +9,7 @@ import click
 
 from pipeline.backfill import NotBackfillable, backfill as walk, days_between
 from pipeline.cli.core import EXIT_FAILED_RUN, _parse_day, _pipeline, cli, fail
-from pipeline.fetch_hf import today_utc
+from pipeline.ingest import today_utc
 
 
 @cli.command()

@@ -40,7 +40,7 @@ class Session:
             config = load_config(self.config_dir)
             # Pacing and lock files live next to the database, shared by every process using it.
             config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
-            rules = load_rules(config.directory / "tags.toml")  # broken rules stop us before any fetch
+            rules = load_rules(config.tags_path)  # broken rules stop us before any fetch
             self._pipeline = Pipeline(store=Store(self.db_path), config=config, tagger=rules.tag,
                                       rules_version=rules.version)
             self.rules = rules

@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, Session, _pipeline, _session, cli, fail
-from pipeline.config import ConfigError, load_config
+from pipeline.config import ConfigError, ScheduleSettings, load_config
 from pipeline.ingest import Pipeline
-from pipeline.runner import ScheduleSettings
+
 from pipeline.schedule import Scheduler, build_jobs
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, heartbeats
@@ -31,7 +31,7 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
     try:
         config = load_config(session.config_dir)
         if status:
-            _show_status(session, ScheduleSettings.from_settings(config.settings))
+            _show_status(session, config.schedule)
             return
         if list_jobs:
             now = datetime.now(timezone.utc)

@@ -19,7 +19,7 @@ from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
 def tag(ctx: click.Context, file, explain: bool) -> None:
     """Tag JSON lines (title, abstract) from FILE or stdin; no database involved."""
     try:
-        rules = load_rules(load_config(ctx.obj.config_dir).directory / "tags.toml")
+        rules = load_rules(load_config(ctx.obj.config_dir).tags_path)
         tag_jsonl(file, sys.stdout, rules, explain=explain)
     except (ConfigError, RuleError) as exc:
         fail(str(exc))

@@ -1,0 +1,30 @@
+"""Any RSS/Atom feed named in configuration (`feed`: journal tables of contents, PubMed searches).
+
+The format is told from the content, as for an ad-hoc URL, so a `feed`
+source that turns out to be an arXiv or bioRxiv feed is read by the parser
+that knows it. A feed is a rolling window, not a day: runs record no day.
+"""
+
+from __future__ import annotations
+
+from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit, http_url
+from pipeline.kinds.registry import register
+from pipeline.record import ParseError
+from pipeline.sources import parse_any
+
+
+@register
+class Feed(SourceKind):
+    name = "feed"
+    family = "feed"
+    options = {"url": Option(str, required=True, check=http_url)}
+
+    def plan(self, unit: Unit) -> Plan:
+        return Plan(Unit(), self.option("url"), {"url": self.option("url")})
+
+    def fetch(self, plan: Plan, get: Get) -> Fetched:
+        result = get(plan.target, self.http, expect="xml")
+        listing = parse_any(result.body)
+        if listing.kind not in ("feed", "api"):
+            raise ParseError(f"{plan.target}: a {listing.format} listing, not a feed")
+        return Fetched(listing, plan.target, (result,), () if listing.entries else ("feed has no entries",))
