@@ -239,3 +239,20 @@ def test_oai_retry_after_503_is_waited_out(run_cli, db_path, config_dir, server)
     assert result.exit_code == 0, result.output
     assert len(recorder.log) == 2 and recorder.gaps()[0] >= 0.95
     assert rows(db_path, "select count(*) from papers") == [(2,)]
+
+
+def test_sources_command_lists_kind_schedule_last_run_and_next_slot(run_cli, db_path, config_dir, server):
+    Recorder(server, pubmed_answers(count=2))
+    pubmed_source(config_dir, server)
+    with (config_dir / "sources.toml").open("a") as handle:
+        handle.write('\n[[source]]\nname = "journals"\nkind = "crossref"\nissns = ["0033-8419"]\nenabled = false\n')
+    before = run_cli("sources")
+    assert before.exit_code == 0, before.output
+    assert not db_path.exists()  # listing sources creates no database
+    assert run_cli("ingest", "pubmed-imaging", "--date", "2024-06-22").exit_code == 0
+    lines = run_cli("sources").output.splitlines()
+    assert lines[0] == "pubmed-imaging  kind pubmed"
+    assert lines[1].startswith("  schedule '17 6 * * *' America/New_York; last run ok ")
+    assert "; next slot 20" in lines[1] and lines[1].endswith(":17:00Z")
+    assert lines[2] == "journals  kind crossref  (disabled)"
+    assert lines[3] == "  schedule '29 5 * * *' UTC; last run never; next slot -"
