@@ -256,3 +256,19 @@ def test_sources_command_lists_kind_schedule_last_run_and_next_slot(run_cli, db_
     assert "; next slot 20" in lines[1] and lines[1].endswith(":17:00Z")
     assert lines[2] == "journals  kind crossref  (disabled)"
     assert lines[3] == "  schedule '29 5 * * *' UTC; last run never; next slot -"
+
+
+def test_hosts_of_one_pace_group_share_one_clock(server, tmp_path):
+    """arXiv's rule covers all its hosts: requests alternating between two names of a group stay spaced."""
+    from pipeline.http import HttpSettings, fetch
+
+    recorder = Recorder(server, lambda path, query: xml(OAI_LAST))
+    port = urlsplit(server.url_for("/")).port
+    settings = HttpSettings(min_interval={"127.0.0.1": 0.4, "localhost": 0.4},
+                            pace_groups={"127.0.0.1": "test-group", "localhost": "test-group"},
+                            allow_private=("127.0.0.1", "localhost"), state_dir=tmp_path, retries=0)
+    for host in ("127.0.0.1", "localhost", "127.0.0.1", "localhost"):
+        fetch(f"http://{host}:{port}/oai2?verb=Identify", settings)
+    assert len(recorder.log) == 4 and min(recorder.gaps()) >= 0.38, recorder.gaps()
+    assert settings.pace_key("LOCALHOST.") == "test-group"
+    assert HttpSettings().pace_key("oaipmh.arxiv.org") == HttpSettings().pace_key("export.arxiv.org") == "arxiv.org"
