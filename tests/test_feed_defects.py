@@ -146,3 +146,14 @@ def test_rendered_text_page_cut_inside_its_first_card_is_refused():
         assert "cut short before its first complete card" in str(error)
     else:
         raise AssertionError("a page cut inside its first card was accepted")
+
+
+def test_biorxiv_impossible_posting_day_is_null_with_a_note():
+    """The real details sample with its record's date replaced by 2026-13-45."""
+    from sources_helpers import BIORXIV_API
+    from pipeline.sources import biorxiv_api
+
+    raw = BIORXIV_API.read_bytes().replace(b'"date":"2026-08-01"', b'"date":"2026-13-45"')
+    listing = biorxiv_api.parse(raw)
+    assert listing.entries[0].published_at is None and listing.entries[0].listing_date is None
+    assert "1 records with an impossible date: stored without one" in listing.notes

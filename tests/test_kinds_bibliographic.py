@@ -272,3 +272,21 @@ def test_hosts_of_one_pace_group_share_one_clock(server, tmp_path):
     assert len(recorder.log) == 4 and min(recorder.gaps()) >= 0.38, recorder.gaps()
     assert settings.pace_key("LOCALHOST.") == "test-group"
     assert HttpSettings().pace_key("oaipmh.arxiv.org") == HttpSettings().pace_key("export.arxiv.org") == "arxiv.org"
+
+
+def test_pubmed_backfill_walks_entrez_days(run_cli, db_path, config_dir, server):
+    """Day one has the real answer's records; day two is the real Count 0 answer."""
+    busy = pubmed_answers(count=2)
+
+    def answer(path, query):
+        if path == "/esearch.fcgi" and query["mindate"] == "2024/06/23":
+            return xml(ESEARCH_EMPTY)
+        return busy(path, query)
+    recorder = Recorder(server, answer)
+    pubmed_source(config_dir, server)
+    result = run_cli("backfill", "pubmed-imaging", "--since", "2024-06-22", "--until", "2024-06-23")
+    assert result.exit_code == 0, result.output
+    assert rows(db_path, "select listing_date, status from runs order by listing_date") == [
+        ("2024-06-22", "ok"), ("2024-06-23", "empty")]
+    again = run_cli("backfill", "pubmed-imaging", "--since", "2024-06-22", "--until", "2024-06-23")
+    assert again.exit_code == 0 and len(recorder.log) == 3  # both days complete: nothing fetched again

@@ -91,6 +91,10 @@ def parse(raw: bytes) -> Listing:
             listing.entries.append(record)
     if skipped:
         listing.notes.append(f"skipped {skipped} records without a DOI or title")
+    undated = sum(1 for item in collection if isinstance(item, dict) and _str(item, "date").strip()
+                  and not plausible_iso(_str(item, "date").strip()))
+    if undated:
+        listing.notes.append(f"{undated} records with an impossible date: stored without one")
     if not listing.entries and collection:
         raise ParseError(f"bioRxiv API: none of {len(collection)} records has a DOI and a title")
     return listing
