@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from harness import pipeline, serve_bodies  # noqa: E402
-from pipeline.backfill import backfill  # noqa: E402
+from pipeline.run.backfill import backfill  # noqa: E402
 from pipeline.config import SourceConfig  # noqa: E402
 from sources_helpers import api_page  # noqa: E402
 

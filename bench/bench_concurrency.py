@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness import ROOT, percentile, pipeline, row
 from listings import write_listings
-from pipeline.ingest import ingest_file
+from pipeline.run.run import ingest_file
 
 READER = r"""
 import json, sqlite3, sys, time, select

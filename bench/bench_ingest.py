@@ -28,7 +28,7 @@ import ahocorasick
 
 from harness import pipeline, row, serve_bodies, timed
 from listings import listings, write_listings
-from pipeline.ingest import ingest_file, ingest_url
+from pipeline.run.run import ingest_file, ingest_url
 from pipeline.sources import parse_any
 from pipeline.store import Store
 from pipeline.tagging import load_rules

@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
-from pipeline.ingest import Pipeline  # noqa: E402
+from pipeline.run.run import Pipeline  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.tagging import load_rules  # noqa: E402
 

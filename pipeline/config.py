@@ -88,6 +88,7 @@ class ScheduleSettings:
     shutdown_timeout: float = 20.0  # on SIGTERM, how long a running job may take to finish
     heartbeat_seconds: float = 60.0  # how often the scheduler writes its `(scheduler)` heartbeat
     workers: int = 2  # sources ingested at the same time
+    max_pages_per_day: int = 1000  # a paged day ends after this many pages, with a note
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any], where: str = "settings.toml") -> ScheduleSettings:

@@ -10,7 +10,7 @@ import pytest
 from pipeline.cli.core import Session
 from pipeline.cli.schedule import _pipelines
 from pipeline.config import load_config
-from pipeline.schedule import Scheduler
+from pipeline.run.scheduler import Scheduler
 from scheduling import HfServer, rows, source, tune, wait_for, write_sources
 
 EVERY_SECOND = "* * * * * *"
@@ -99,7 +99,7 @@ def test_catch_up_stays_inside_its_window(hf, db_path, config_dir, run_cli):
     write_sources(config_dir, source("hf-local", "hf-daily", base_url=hf.base, catch_up_days=2))
     assert run_cli("ingest", "hf-local", "--date", "2024-10-14").exit_code == 0
     hf.http.clear_log()
-    from pipeline.runner import run_all
+    from pipeline.run.sources import run_all
 
     session = Session(db_path, config_dir)
     try:
@@ -111,7 +111,7 @@ def test_catch_up_stays_inside_its_window(hf, db_path, config_dir, run_cli):
 
 
 def test_yesterday_is_fetched_once_more_after_the_morning_settle_time(db_path, config_dir):
-    from pipeline.catchup import days_to_fetch
+    from pipeline.run.units import days_to_fetch
 
     session = Session(db_path, config_dir)
     store = session.pipeline().store

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from pipeline.locking import SourceLock
+from pipeline.run.locking import SourceLock
 from scheduling import HfServer, rows, source, tune, wait_for, write_sources
 
 
@@ -108,7 +108,7 @@ def test_sigterm_while_idle_exits_0_at_once_and_interrupts_nothing(hf, db_path, 
 def test_a_lock_whose_holder_was_killed_is_free_at_once(db_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pipeline.locking import SourceLock;"
+         "import sys, time; from pipeline.run.locking import SourceLock;"
          f" assert SourceLock({str(db_path)!r}, 'hf-daily').acquire(); print('held', flush=True); time.sleep(60)"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True,
     )

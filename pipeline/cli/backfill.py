@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import click
 
-from pipeline.backfill import NotBackfillable, backfill as walk, days_between
+from pipeline.run.backfill import NotBackfillable, backfill as walk, days_between
 from pipeline.cli.core import EXIT_FAILED_RUN, _parse_day, _pipeline, cli, fail
-from pipeline.ingest import today_utc
+from pipeline.run.run import today_utc
 
 
 @cli.command()
@@ -33,26 +33,27 @@ def backfill(ctx: click.Context, source_name: str, since: str, until: str | None
     if source is None:
         fail(f"{source_name}: not a configured source ({', '.join(sorted(pipe.config.sources)) or 'none'})")
     total = sum(1 for _ in days_between(first, last))
-    counts = {"done": 0, "skipped": 0, "failed": 0, "rate-limited": 0}
+    counts = {"done": 0, "skipped": 0, "failed": 0, "rate-limited": 0, "locked": 0}
     try:
         results = walk(pipe, source, first, last, force=force)
         if sys.stderr.isatty():
             with click.progressbar(length=total, label=f"backfill {source_name}", file=sys.stderr) as bar:
                 for result in results:
                     counts[result.status] += 1
-                    if result.status in ("failed", "rate-limited"):
+                    if result.status in ("failed", "rate-limited", "locked"):
                         click.echo(f"\n{result.line()}", err=True)
                     bar.update(1)
         else:
             for result in results:
                 counts[result.status] += 1
-                click.echo(result.line(), err=result.status in ("failed", "rate-limited"))
+                click.echo(result.line(), err=result.status in ("failed", "rate-limited", "locked"))
     except NotBackfillable as exc:
         fail(str(exc))
-    stopped = " (stopped: rate-limited)" if counts["rate-limited"] else ""
+    stopped = (" (stopped: rate-limited)" if counts["rate-limited"] else
+               f" (stopped: another run of {source_name} is active)" if counts["locked"] else "")
     click.echo(
         f"backfill {source_name} {first}..{last}: {counts['done']} days fetched, {counts['skipped']} already complete,"
         f" {counts['failed'] + counts['rate-limited']} failed{stopped}"
     )
-    if counts["failed"] or counts["rate-limited"]:
+    if counts["failed"] or counts["rate-limited"] or counts["locked"]:
         sys.exit(EXIT_FAILED_RUN)

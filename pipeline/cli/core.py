@@ -1,4 +1,4 @@
-"""The `paperfeed` command: a thin shell over `pipeline.ingest` and the store.
+"""The `paperfeed` command: a thin shell over `pipeline.run.run` and the store.
 
 Expected failures (a bad file, a failing source, broken configuration) end
 as one line on stderr and a non-zero exit, never a traceback.
@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from pipeline.config import ConfigError, default_db_path, load_config
-from pipeline.ingest import Pipeline, RunSummary, ingest_file, ingest_url
-from pipeline.runner import run_all, run_guarded
+from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url
+from pipeline.run.sources import run_all, run_guarded
 from pipeline.store import Store
 from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError, load_rules

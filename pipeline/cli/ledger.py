@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
-from pipeline import schedule_status  # noqa: F401  adds next-due times and the scheduler's heartbeat
-from pipeline.health import STATUS_EXTRAS, assess
+from pipeline.run.health import assess
+from pipeline.run.liveness import scheduler_lines
 from pipeline.store import ledger
 
 
@@ -63,11 +63,10 @@ def status(ctx: click.Context) -> None:
         if health.low_volume:
             click.echo(f"  warning: {health.low_volume}")
         trouble = trouble or not health.healthy
-    for extra in STATUS_EXTRAS:
-        lines, bad = extra(pipe.store, now)
-        for line in lines:
-            click.echo(line)
-        trouble = trouble or bad
+    lines, dead = scheduler_lines(pipe.store, now, pipe.config.schedule)
+    for line in lines:
+        click.echo(line)
+    trouble = trouble or dead
     if trouble:
         click.echo("paperfeed: some sources are failing or overdue", err=True)
         sys.exit(EXIT_FAILED_RUN)

@@ -7,7 +7,7 @@ import click
 from datetime import date
 
 from pipeline.cli.core import _pipeline, _report, cli, fail
-from pipeline.reparse import reparse as replay_kept
+from pipeline.run.reparse import reparse as replay_kept
 
 
 @cli.command()

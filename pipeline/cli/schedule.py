@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +13,9 @@ import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, Session, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, ScheduleSettings, load_config
-from pipeline.ingest import Pipeline
-
-from pipeline.schedule import Scheduler, build_jobs
+from pipeline.run.run import Pipeline
+from pipeline.run.liveness import scheduler_state
+from pipeline.run.scheduler import Scheduler, build_jobs
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, heartbeats
 
@@ -72,34 +71,17 @@ def _pipelines(session: Session):
 def _show_status(session: Session, settings: ScheduleSettings) -> None:
     with Store(session.db_path) as store:
         rows = heartbeats(store)
-    own = next((row for row in rows if row["job_id"] == SCHEDULER_ROW), None)
-    alive = own is not None and _alive(own, settings)
+    state = scheduler_state(rows, settings, datetime.now(timezone.utc))
+    own = state.row
     if own is None:
         click.echo("scheduler: never ran on this database")
     else:
-        state = "running" if alive else "not running"
-        click.echo(f"scheduler: {state} (pid {own['pid']} on {own['hostname']}, last tick {own['last_run_at']},"
+        shown = "running" if state.alive else "not running"
+        click.echo(f"scheduler: {shown} (pid {own['pid']} on {own['hostname']}, last tick {state.last_tick},"
                    f" next job run {own['next_run_at']})")
     for row in rows:
         if row["job_id"] != SCHEDULER_ROW:
             click.echo(f"  {row['job_id']}: last run {row['last_run_at'] or '-'} {row['last_status'] or ''},"
                        f" next run {row['next_run_at'] or '-'}")
-    if not alive:
+    if not state.alive:
         sys.exit(EXIT_FAILED_RUN)
-
-
-def _alive(row: dict, settings: ScheduleSettings) -> bool:
-    """A recent tick from a process that has not said it stopped (and, on this host, still exists)."""
-    if row["last_status"] != "running" or not row["updated_at"]:
-        return False
-    updated = datetime.strptime(row["updated_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    if (datetime.now(timezone.utc) - updated).total_seconds() > 3 * max(settings.heartbeat_seconds, 1) + 5:
-        return False
-    if row["hostname"] == socket.gethostname() and row["pid"]:
-        try:
-            os.kill(row["pid"], 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-    return True

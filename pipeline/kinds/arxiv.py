@@ -136,5 +136,5 @@ class ArxivApi(SourceKind):
             entry.rank = rank
         listing.listing_date = day.isoformat()
         if listing.entries and not page.is_last:
-            return Fetched(listing, plan.target, tuple(responses), notes, next_page=page.next_start)
+            return Fetched(listing, plan.target, tuple(responses), notes, next_page=page.next_start, total=page.total)
         return Fetched(listing, plan.target, tuple(responses), notes, day=day.isoformat())

@@ -43,6 +43,7 @@ class Fetched:
     notes: tuple[str, ...] = ()
     day: str | None = None
     next_page: int | None = None
+    total: int | None = None  # entries the server says the paged day has
     size: int | None = None  # bytes read when nothing was fetched (a saved file)
 
     @property

@@ -81,5 +81,5 @@ class Biorxiv(SourceKind):
         listing.listing_date = day.isoformat()
         page = biorxiv_api.page_info(result.body) if fetched_count else None
         if page is not None and not page.is_last:
-            return Fetched(listing, plan.target, (result,), tuple(notes), next_page=page.next_start)
+            return Fetched(listing, plan.target, (result,), tuple(notes), next_page=page.next_start, total=page.total)
         return Fetched(listing, plan.target, (result,), tuple(notes), day=day.isoformat())

@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from pipeline.resources import shipped_path
 from pipeline.store.listings import ListingWriter
+
+if TYPE_CHECKING:
+    from pipeline.store.fetch_record import FetchRecord
 
 BUSY_TIMEOUT_MS = 30_000
 RUN_FIELDS = {
@@ -111,17 +114,23 @@ class Store(ListingWriter):
         assignments = ", ".join(f"{name} = ?" for name in fields)
         conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*fields.values(), run_id))
 
-    def finish_run(self, run_id: int, *, also: Callable[[sqlite3.Connection], None] | None = None,
-                   **fields: Any) -> None:
+    def finish_run(self, run_id: int, *, record: FetchRecord | None = None, **fields: Any) -> None:
         """Close a run that wrote no papers (failed, empty, not-modified, ...).
 
-        `also` writes what belongs with the run's outcome (HTTP validators,
-        kept raw responses) in the same transaction.
+        `record` is what fetching learnt (HTTP validators, kept raw responses),
+        written in the same transaction.
         """
         with self.write_transaction() as conn:
-            if also is not None:
-                also(conn)
+            from pipeline.store import fetch_record  # imports core: here, not at the top
+
+            fetch_record.write(conn, run_id, record)
             self._update_run(conn, run_id, fields)
+
+    def add_run_note(self, run_id: int, note: str) -> None:
+        """Append a note to a closed run's `error` column (why a paged day ended early, say)."""
+        with self.write_transaction() as conn:
+            conn.execute("UPDATE runs SET error = CASE WHEN error IS NULL OR error = '' THEN ? ELSE error || '; ' || ? END"
+                         " WHERE id = ?", (note, note, run_id))
 
     def mark_interrupted_runs(self) -> int:
         """Runs still `running` whose process on this host is gone were killed mid-way."""

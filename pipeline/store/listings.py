@@ -13,11 +13,14 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.merge import claims_for, merge_paper, source_family
 from pipeline.record import PaperRecord
 from pipeline.store import bibliographic, identity
+
+if TYPE_CHECKING:
+    from pipeline.store.fetch_record import FetchRecord
 
 PAPER_COLUMNS = (
     "id", "arxiv_id", "arxiv_version", "doi", "title", "abstract", "authors", "published_at",
@@ -92,7 +95,7 @@ class ListingWriter:
         tagger: Tagger | None = None,
         rules_version: str | None = None,
         origin: str | None = None,
-        also: Callable[[sqlite3.Connection], None] | None = None,
+        record: FetchRecord | None = None,
     ) -> SaveCounts:
         """Write one listing and close its run, all in one transaction.
 
@@ -100,12 +103,13 @@ class ListingWriter:
         of the same listing included (two versions of one preprint on one page
         are one paper); see `identity`. `origin` is the listing's format, which
         decides the source precedence of its values (see `pipeline.merge`).
-        `also` writes alongside, as in `finish_run` (the HTTP cache, raw responses).
+        `record` is written alongside, as in `finish_run` (the HTTP cache, raw responses).
         """
         counts = SaveCounts()
         with self.write_transaction() as conn:
-            if also is not None:
-                also(conn)
+            from pipeline.store import fetch_record  # imports core: here, not at the top
+
+            fetch_record.write(conn, run_id, record)
             listed: dict[str, None] = {}
             retag: dict[str, None] = {}
             sighted: set[tuple[str, str]] = set()

@@ -8,25 +8,22 @@ of the same run are fetched in full, since their content is needed.
 
 It also keeps what the run ledger needs even when parsing fails (HTTP status,
 bytes), and, with `keep_raw`, the raw responses for `paperfeed reparse`. What
-it learned is written only with the run's outcome (see `pipeline.store.http_cache`).
+it learned is returned as a `FetchRecord` the store writes with the run's
+outcome. `Replay` stands in for it when `reparse` replays kept responses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline import http
 from pipeline.http import FetchError, FetchResult, HttpSettings
 from pipeline.store import Store, utc_now
 from pipeline.store import http_cache, raw
+from pipeline.store.fetch_record import FetchRecord
 from pipeline.store.http_cache import CachedResponse
-
-
-def keep_raw(settings: dict[str, Any]) -> bool:
-    """`[storage] keep_raw = true` in settings.toml."""
-    return bool(settings.get("storage", {}).get("keep_raw", False))
 
 
 class NotModified(Exception):
@@ -93,7 +90,7 @@ class RunFetcher:
     def bytes(self) -> int:
         return sum(len(r.body) for r in self.responses)
 
-    def writer(self, run_id: int, source: str, request: dict[str, Any], *, used: list[FetchResult] | None):
+    def record(self, source: str, request: Mapping[str, Any], used: Sequence[FetchResult] | None) -> FetchRecord:
         """What to write with the run's outcome.
 
         Validators are remembered only for the responses the stored listing
@@ -103,12 +100,39 @@ class RunFetcher:
         responses are kept whatever the outcome.
         """
         used_urls = {result.url for result in used or ()}
+        fresh = tuple(entry for entry in self._new_bodies if entry.url in used_urls) if used is not None else ()
+        return FetchRecord(source=source, request=dict(request), fresh=fresh,
+                           confirmed=tuple(self._confirmed) if used is not None else (), kept=tuple(self._kept))
 
-        def write(conn: sqlite3.Connection) -> None:
-            if used is not None:
-                fresh = [entry for entry in self._new_bodies if entry.url in used_urls]
-                http_cache.remember(conn, fresh, confirmed=self._confirmed)
-            if self._kept:
-                raw.keep(conn, run_id, source, request, self._kept)
 
-        return write
+class Replay:
+    """Answers each URL with the response a past run kept; a URL it did not keep fails as it did then."""
+
+    def __init__(self, kept: raw.KeptRun):
+        self.kept = kept
+        self.by_url = {response.url: response for response in kept.responses}
+        self.notes = [f"reparsed from the responses kept by run {kept.run_id}"]
+        self.responses: list[FetchResult] = []
+
+    def __call__(self, url: str, settings: HttpSettings, *, etag: str | None = None,
+                 last_modified: str | None = None, **options: Any) -> FetchResult:
+        kept = self.by_url.get(url)
+        if kept is None:
+            raise FetchError(url, f"no response kept by run {self.kept.run_id}")
+        result = FetchResult(url=url, final_url=url, status=kept.status, body=kept.body, headers=kept.headers,
+                             elapsed=0.0, not_modified=False, etag=kept.headers.get("etag"),
+                             last_modified=kept.headers.get("last-modified"), content_sha256=kept.content_sha256)
+        self.responses.append(result)
+        return result
+
+    @property
+    def http_status(self) -> int | None:
+        return self.responses[-1].status if self.responses else None
+
+    @property
+    def bytes(self) -> int:
+        return sum(len(r.body) for r in self.responses)
+
+    def record(self, source: str, request: Mapping[str, Any], used: Sequence[FetchResult] | None) -> None:
+        """Nothing to remember: the validators and bodies are the original run's."""
+        return None

@@ -1,8 +1,9 @@
-"""Running a configured source the one way every caller does: under its lock.
+"""Running a configured source for a request: one day, or today plus what downtime missed.
 
 `paperfeed ingest SOURCE`, `paperfeed ingest --all` and each scheduled job
-come through `run_source`, which takes the source's cross-process lock, works
-out which days to fetch, and ingests each (every page of a paged day is its own run).
+come through `run_source`, which takes the source's cross-process lock for
+the whole request, works out which days to fetch (`units.days_to_fetch`),
+and runs each day's pages (`paging.run_day`, each page one `run_unit`).
 A run that finds the lock held is recorded as `skipped` ("another run of
 SOURCE is active") instead of writing a second copy of the same listing.
 """
@@ -13,10 +14,11 @@ import logging
 import threading
 from datetime import date, datetime, timezone
 
-from pipeline.catchup import days_to_fetch
 from pipeline.config import SourceConfig
-from pipeline.ingest import Pipeline, RunSummary, ingest_all_pages
-from pipeline.locking import SourceLock
+from pipeline.kinds import Unit
+from pipeline.run.paging import run_day
+from pipeline.run.run import Pipeline, RunSummary, acquire, skipped
+from pipeline.run.units import days_to_fetch
 from pipeline.store.schedule import close_running_runs, record_run
 
 logger = logging.getLogger("paperfeed.runner")
@@ -30,9 +32,9 @@ def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
     `stop` is checked between days, so a shutdown never starts another fetch;
     days left undone are missing days for the next run.
     """
-    lock = SourceLock(pipe.store.path, source.name)
-    if not lock.acquire(pipe.config.schedule.lock_wait):
-        return [_skipped(pipe, source, day, lock.holder_pid())]
+    lock = acquire(pipe, source)
+    if lock is None:
+        return [skipped(pipe, source.name, day)]
     try:
         if catch_up and day is None and query is None:
             now = now or datetime.now(timezone.utc)
@@ -43,7 +45,7 @@ def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
         for each in days:
             if stop is not None and stop.is_set():
                 break
-            summaries.extend(ingest_all_pages(pipe, source, day=each, query=query))
+            summaries.extend(run_day(pipe, source, Unit(day=each, query=query), lock=lock).summaries)
         return summaries
     finally:
         lock.release()
@@ -73,10 +75,3 @@ def run_all(pipe: Pipeline, *, now: datetime | None = None) -> list[RunSummary]:
         if source.enabled:
             summaries.extend(run_guarded(pipe, source, catch_up=True, now=now))
     return summaries
-
-
-def _skipped(pipe: Pipeline, source: SourceConfig, day: date | None, holder: int | None) -> RunSummary:
-    message = f"another run of {source.name} is active" + (f" (pid {holder})" if holder else "")
-    listing_date = day.isoformat() if day else None
-    run_id = record_run(pipe.store, source.name, source.name, "skipped", message, listing_date)
-    return RunSummary(run_id=run_id, source=source.name, target=source.name, status="skipped", error=message)

@@ -33,8 +33,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from pipeline.config import Config, ConfigError, SourceConfig
-from pipeline.ingest import Pipeline
-from pipeline.runner import run_guarded
+from pipeline.run.run import Pipeline
+from pipeline.run.sources import run_guarded
 from pipeline.store import Store, utc_now
 from pipeline.store.schedule import SCHEDULER_ROW, close_running_runs, write_heartbeat
 

@@ -1,9 +1,11 @@
 """Filling in the past, one day at a time, through the same runs as a daily ingest.
 
 `paperfeed backfill SOURCE --since DATE [--until DATE]` walks the days of a
-date-addressed source (a kind with `dates`). Every day, and
-every page of a paged day, is one ordinary run of `ingest_source`, so a
-backfilled day is stored exactly as the daily job would have stored it.
+date-addressed source (a kind with `dates`). Every day is walked by
+`paging.run_day` under the source's lock, every page one `run_unit`, so a
+backfilled day is stored exactly as the daily job would have stored it. A
+day that finds another run of the source active records a `skipped` run
+and ends the backfill (status `locked`): that run is writing the source.
 
 Resumable: before fetching, the run ledger is asked whether the day (or the
 page) is already done (`store.progress`), so a backfill killed half-way
@@ -16,33 +18,34 @@ rate-limited run stops the backfill rather than pressing on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterator
 
 from pipeline.config import SourceConfig
-from pipeline.ingest import Pipeline, RunSummary, ingest_source
 from pipeline.kinds import KINDS, Unit
-from pipeline.store.progress import completed_run, page_done
+from pipeline.run.paging import run_day
+from pipeline.run.run import Pipeline, RunSummary, acquire, skipped
+from pipeline.store.progress import completed_run
 
 
 class NotBackfillable(ValueError):
     """A source without a past to walk (a rolling feed, a search)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class DayResult:
     day: date
-    status: str  # skipped, done, failed, rate-limited
-    summaries: list[RunSummary] = field(default_factory=list)
+    status: str  # skipped, done, failed, rate-limited, locked
+    summaries: tuple[RunSummary, ...] = ()
     completed_by: int | None = None  # for skipped days: the run that had completed it
     pages_skipped: int = 0
 
     def line(self) -> str:
         if self.status == "skipped":
             return f"{self.day}: already complete (run {self.completed_by}), skipped"
-        skipped = f" ({self.pages_skipped} page(s) already stored)" if self.pages_skipped else ""
-        return "\n".join(f"{self.day}: {s.line()}" for s in self.summaries) + skipped
+        stored = f" ({self.pages_skipped} page(s) already stored)" if self.pages_skipped else ""
+        return "\n".join(f"{self.day}: {s.line()}" for s in self.summaries) + stored
 
 
 def days_between(since: date, until: date) -> Iterator[date]:
@@ -54,7 +57,7 @@ def days_between(since: date, until: date) -> Iterator[date]:
 
 def backfill(pipe: Pipeline, source: SourceConfig, since: date, until: date, *,
              force: bool = False) -> Iterator[DayResult]:
-    """One DayResult per day, oldest first; stops after a rate-limited run."""
+    """One DayResult per day, oldest first; stops after a rate-limited run or a held lock."""
     if source.kind_type.dates is None:
         dated = sorted(name for name, kind in KINDS.items() if kind.dates is not None)
         raise NotBackfillable(
@@ -69,25 +72,18 @@ def backfill(pipe: Pipeline, source: SourceConfig, since: date, until: date, *,
                 continue
         result = _walk_day(pipe, source, day, force)
         yield result
-        if result.status == "rate-limited":
+        if result.status in ("rate-limited", "locked"):
             return
 
 
 def _walk_day(pipe: Pipeline, source: SourceConfig, day: date, force: bool) -> DayResult:
-    result = DayResult(day, "done")
-    page: int | None = None
-    kind = source.make(pipe.config.http)
-    while True:
-        plan = kind.plan(Unit(day=day, page=page))
-        if plan.page_step and not force and page_done(pipe.store, source.name, plan.target):
-            result.pages_skipped += 1
-            page = (page or 0) + plan.page_step
-            continue
-        summary = ingest_source(pipe, source, day=day, page=page)
-        result.summaries.append(summary)
-        if summary.failed:
-            result.status = "rate-limited" if summary.status == "rate-limited" else "failed"
-            return result
-        if summary.next_page is None:
-            return result
-        page = summary.next_page
+    lock = acquire(pipe, source)
+    if lock is None:
+        return DayResult(day, "locked", (skipped(pipe, source.name, day),))
+    try:
+        walked = run_day(pipe, source, Unit(day=day), skip_stored=not force, lock=lock)
+    finally:
+        lock.release()
+    last = walked.summaries[-1]
+    status = "rate-limited" if last.status == "rate-limited" else "failed" if last.failed else "done"
+    return DayResult(day, status, walked.summaries, pages_skipped=walked.pages_skipped)

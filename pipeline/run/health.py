@@ -9,8 +9,8 @@ and monitoring can alert; a later success clears them. A volume far below
 the source's recent median is shown as a warning but does not fail: a
 quiet day is possible, a broken source shows up as a failure.
 
-Hooks for other concerns (a scheduler knows when a source is next due and
-whether it is alive): `NEXT_DUE_HOOKS` and `STATUS_EXTRAS`.
+The next due time is the source's next slot on its schedule when it has
+one (see `liveness`), else one expected interval after the last success.
 """
 
 from __future__ import annotations
@@ -18,22 +18,16 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.config import SourceConfig
 from pipeline.store import Store
 from pipeline.store import ledger
+from pipeline.run.liveness import next_scheduled_run
 
 LOW_VOLUME_RATIO = 0.3  # flag a run that parsed under 30 % of the recent median
 VOLUME_HISTORY = 14  # ok runs the median is taken over
 MIN_HISTORY = 3  # fewer past runs than this say nothing about "normal"
-
-# Each hook maps (source, last success or None) to the next planned run, or None
-# when it does not schedule that source. The first answer wins; without one, the
-# next run is due one expected interval after the last success.
-NEXT_DUE_HOOKS: list[Callable[[SourceConfig, datetime | None], datetime | None]] = []
-# Each extra returns (lines to show, whether they mean trouble), e.g. a scheduler heartbeat.
-STATUS_EXTRAS: list[Callable[[Store, datetime], tuple[list[str], bool]]] = []
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -67,10 +61,7 @@ def assess(store: Store, source: SourceConfig, now: datetime | None = None) -> S
         health.problems.append(f"latest run {run['id']} {run['status']} at {run['started_at']}: {run['error'] or 'no reason recorded'}")
     succeeded_at = parse_time(health.last_success["started_at"]) if health.last_success else None
     interval = source.expectation.interval
-    for hook in NEXT_DUE_HOOKS:
-        health.next_due = hook(source, succeeded_at)
-        if health.next_due is not None:
-            break
+    health.next_due = next_scheduled_run(source)
     if interval is not None:
         since = succeeded_at or parse_time(ledger.first_run_started(store))
         if health.next_due is None and since is not None:
