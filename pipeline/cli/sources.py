@@ -6,7 +6,7 @@ import click
 
 from pipeline.cli.core import _session, cli, fail
 from pipeline.config import ConfigError, load_config
-from pipeline.schedule_status import next_scheduled_run
+from pipeline.run.liveness import next_scheduled_run
 from pipeline.store import Store
 from pipeline.store.ledger import latest_finished_run
 
@@ -31,7 +31,7 @@ def sources() -> None:
     try:
         for source in config.sources.values():
             expression, zone = source.schedule_line
-            upcoming = next_scheduled_run(source, None) if source.enabled else None
+            upcoming = next_scheduled_run(source) if source.enabled else None
             state = "" if source.enabled else "  (disabled)"
             click.echo(f"{source.name}  kind {source.kind}{state}")
             click.echo(f"  schedule {expression!r} {zone}; last run {_last_run(store, source.name)};"
