@@ -35,6 +35,7 @@ BENCHMARKS = [
     ("search", "bench_search", 1_000_000, 100_000),
     ("memory", "bench_memory", 100_000, 20_000),
     ("concurrency", "bench_concurrency", 10_000, 2_000),
+    ("reading", "bench_reading_page", 5_000, 1_000),
 ]
 _BOUND = re.compile(r"(<=|>=|≤|≥)\s*([\d.,]+)\s*(x|×)?")
 

@@ -1,18 +1,20 @@
-"""`paperfeed browse`: Datasette started on 127.0.0.1 serves the database with our metadata."""
+"""`paperfeed browse`: Datasette on 127.0.0.1 with paperfeed's plugin: metadata, search, readable tables."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+from browsing import browse_server, free_port, get
+from fieldwords import field_words_db  # noqa: F401  (fixture)
 from readdb import reading_db  # noqa: F401  (fixture)
 
 from conftest import ROOT
@@ -20,39 +22,10 @@ from conftest import ROOT
 pytest.importorskip("datasette")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(base: str, path: str) -> str:
-    with urllib.request.urlopen(base + path, timeout=10) as response:
-        return response.read().decode()
-
-
 @pytest.fixture
 def datasette(reading_db):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "--db", str(reading_db), "browse", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            get(base, "/-/versions.json")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("datasette did not start: " + proc.stdout.read().decode()[-2000:])
-            time.sleep(0.2)
-    yield base, proc
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=15)
+    with browse_server(reading_db) as (base, proc):
+        yield base, proc
 
 
 def test_search_facets_canned_queries_and_descriptions(datasette):
@@ -102,3 +75,65 @@ def test_metadata_file_for_plain_datasette(run_cli, reading_db, tmp_path):
     assert set(metadata["databases"]["papers"]["queries"]) >= {"medical_imaging_last_7_days", "mri_segmentation",
                                                                "seen_on_hf_and_arxiv"}
     assert os.path.getsize(target) > 0
+
+
+def test_search_box_in_the_fields_words(field_words_db):
+    with browse_server(field_words_db) as (base, _):
+        hits = json.loads(get(base, "/papers/papers.json?_search=U-Net&_shape=array&_size=100"))
+        assert {"arxiv:2410.99001", "arxiv:2410.99010"} <= {hit["id"] for hit in hits} and len(hits) == 5
+        view = json.loads(get(base, "/papers/medical_imaging_papers.json?_search=T1-weighted&_shape=array"))
+        assert [row["id"] for row in view] == ["arxiv:2410.99010"]
+        phrase = urllib.parse.quote('"T1-weighted" AND segmentation')
+        ranked = json.loads(get(base, f"/papers/search.json?q={phrase}&_shape=array"))
+        assert [row["id"] for row in ranked] == ["arxiv:2410.99010"]
+        # A plain search box goes to the best-match-first query; the date order is the table page.
+        with urllib.request.urlopen(base + "/papers/papers?_search=X-ray", timeout=10) as response:
+            assert response.url == base + "/papers/search?q=X-ray&from=papers"
+            page = response.read().decode()
+        assert "Pneumonia screening on chest X ray films" in page
+        assert "_search=X-ray&amp;_sort_desc=last_seen_at" in page
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(base, "/papers/papers?_search=segmentation+-video")
+        assert refused.value.code == 400
+        assert "write NOT video after the words to keep" in refused.value.read().decode()
+
+
+def test_table_pages_read_well(field_words_db):
+    with browse_server(field_words_db) as (base, _):
+        index = get(base, "/")
+        for view in ("medical_imaging_papers", "papers_with_tags", "latest_sightings"):
+            assert f'class="view-link" href="/papers/{view}"' in index
+        assert 'href="/-/reading?db=papers"' in index
+        table = get(base, "/papers/papers?_sort_desc=last_seen_at&id=arxiv:2410.99010")
+        assert '<a class="paper-title" href="https://arxiv.org/abs/2410.99010">' in table
+        assert "About this table: what each column means" in table
+        assert "<dd>Canonical key: <code>arxiv:2408.00714</code>" in table  # backticks become code
+        css = get(base, "/-/static-plugins/paperfeed/paperfeed.css")
+        assert "dl.column-descriptions { display: none; }" in css
+        long_abstract = get(base, "/papers/papers?id=" + urllib.parse.quote(
+            "title:chestx ray8 hospital scale chest x ray database and benchmarks on weakly supervised"
+            " classification and localization of common thorax diseases|"))
+        assert '<details class="long-text"><summary>The chest X-ray is one of the most' in long_abstract
+        # A paper no source gave a page for links to its own row.
+        assert '<a class="paper-title" href="/papers/papers/title%3Achestx' in long_abstract
+        view = json.loads(get(base, "/papers/medical_imaging_papers.json"))
+        assert "first_seen_at" in view["facet_results"]
+
+
+def test_plain_datasette_loads_the_plugin(field_words_db):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(field_words_db), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = get(f"http://127.0.0.1:{port}", "/-/reading?since=2024-10-30&until=2024-10-30")
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "datasette did not start"
+                time.sleep(0.2)
+        assert page.count('<article class="card"') == 3
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

@@ -7,15 +7,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.output import charts
 from pipeline.output.browse import datasette_available, datasette_metadata
 from pipeline.output.reference import load_descriptions, render_reference, undescribed
 from pipeline.resources import shipped_path
 from pipeline.store import Store
+from pipeline.store import browse as recent
 from pipeline.store.introspect import schema_objects
 
 REFERENCE = Path("docs") / "schema.md"
@@ -60,7 +63,7 @@ def docs(write: bool, check: bool) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open a web browser on it.")
 @click.pass_context
 def browse(ctx: click.Context, host: str, port: int, metadata_out: Path | None, open_browser: bool) -> None:
-    """Browse the database in Datasette, with descriptions, facets and canned queries."""
+    """Browse the database in Datasette: the reading page, tables with descriptions, facets, search."""
     store = _pipeline(ctx).store
     metadata = datasette_metadata(store.path.stem, schema_objects(store), load_descriptions())
     if metadata_out is not None:
@@ -69,13 +72,12 @@ def browse(ctx: click.Context, host: str, port: int, metadata_out: Path | None, 
         return
     if not datasette_available():
         fail('Datasette is not installed: pip install "paperfeed[browse]"')
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "metadata.json"
-        path.write_text(json.dumps(metadata))
-        command = [sys.executable, "-m", "datasette", "serve", str(store.path), "--metadata", str(path),
-                   "--host", host, "--port", str(port)] + (["--open"] if open_browser else [])
-        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-        sys.exit(_run_until_stopped(command))
+    # paperfeed's Datasette plugin (pipeline/browse) supplies the metadata, the reading page and the search.
+    command = [sys.executable, "-m", "datasette", "serve", str(store.path),
+               "--host", host, "--port", str(port)] + (["--open"] if open_browser else [])
+    click.echo(f"Datasette on http://{host}:{port}/, reading page http://{host}:{port}/-/reading"
+               " (Ctrl-C stops it)", err=True)
+    sys.exit(_run_until_stopped(command))
 
 
 def _run_until_stopped(command: list[str]) -> int:
@@ -97,3 +99,16 @@ def _run_until_stopped(command: list[str]) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def chart_lines(store: Store, days: int, today: date | None = None) -> list[str]:
+    """`paperfeed stats`'s charts: papers per day by source and by modality, runs per day by source."""
+    span = charts.day_range((today or date.today()).isoformat(), days)
+    conn = store.conn
+    lines = [""]
+    lines += charts.text_chart(charts.counts_chart(
+        "papers per day by source", span, recent.papers_per_day_by_source(conn, span[0], span[-1])))
+    lines += charts.text_chart(charts.counts_chart(
+        "new papers per day by modality", span, recent.new_papers_per_day_by_modality(conn, span[0], span[-1])))
+    lines += charts.text_timeline(charts.run_timeline(span, recent.runs_per_day(conn, span[0], span[-1])))
+    return lines

@@ -128,9 +128,11 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
 
 
 @cli.command()
+@click.option("--days", default=28, show_default=True, type=click.IntRange(0, 366),
+              help="Days the charts cover, ending today (0: no charts).")
 @click.pass_context
-def stats(ctx: click.Context) -> None:
-    """Summarise what the database holds: papers, sightings per source, tags per facet."""
+def stats(ctx: click.Context, days: int) -> None:
+    """Summarise what the database holds: papers, sightings per source, tags per facet, recent days charted."""
     store = _pipeline(ctx).store
     summary = summarise(store)
     click.echo(f"{store.path}: {summary.papers} papers, {summary.sightings} sightings, {summary.runs} runs")
@@ -144,6 +146,11 @@ def stats(ctx: click.Context) -> None:
     for facet, counts in facets.items():
         shown = ", ".join(counts[:8]) + (f", … ({len(counts) - 8} more)" if len(counts) > 8 else "")
         click.echo(f"    {facet}: {shown}")
+    if days:
+        from pipeline.cli.browse import chart_lines
+
+        for line in chart_lines(store, days):
+            click.echo(line)
 
 
 @cli.command()

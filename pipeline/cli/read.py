@@ -125,12 +125,14 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
 
     QUERY is SQLite FTS5 syntax: words, "exact phrases", AND / OR / NOT,
     prefix*, title:word. Example: '"magnetic resonance" AND segmentation'.
+    The field's words work as written: X-ray (also finds X ray, Xray), U-Net,
+    COVID-19, T1-weighted, 18F-FDG.
     """
     selection = make_filter(tags, since, until, source)
     try:
         hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
     except SearchSyntaxError as exc:
-        fail(f"{exc} (FTS5 syntax: words, \"phrases\", AND/OR/NOT, prefix*; quote words with punctuation)")
+        fail(str(exc))
     out = sys.stdout
     if fmt == "json":
         formats.write_json(hits, out)

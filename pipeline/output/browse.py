@@ -16,13 +16,23 @@ from pipeline.store.introspect import SchemaObject
 
 TITLE = "paperfeed"
 DESCRIPTION = "New medical-imaging papers, one row per paper, with where and when each was listed and its tags."
+SEARCH_QUERY = "search"  # the canned query behind every search box: best match first
+SEARCHABLE_VIEWS = ("medical_imaging_papers", "papers_with_tags")
+SEARCH_SQL = (
+    "SELECT p.id, p.title, p.first_seen_at, round(f.rank, 2) AS score, p.abstract,"
+    " coalesce(p.arxiv_url, 'https://arxiv.org/abs/' || p.arxiv_id, 'https://doi.org/' || p.doi, p.hf_url, p.url)"
+    " AS page"
+    " FROM papers_fts f JOIN papers p ON p.rowid = f.rowid"
+    " WHERE papers_fts MATCH paperfeed_fts(:q) ORDER BY f.rank LIMIT 200"
+)
 FACETS: dict[str, list[Any]] = {
     "papers": [{"date": "last_seen_at"}, {"array": "categories"}],
     "sightings": ["source", {"date": "listing_date"}],
     "paper_tags": ["tag", "field"],
     "runs": ["source", "status"],
     "papers_with_tags": [{"array": "tags"}, {"date": "last_seen_at"}],
-    "medical_imaging_papers": [{"array": "modalities"}, {"array": "anatomies"}, {"array": "tasks"}],
+    "medical_imaging_papers": [{"array": "modalities"}, {"array": "anatomies"}, {"array": "tasks"},
+                               {"date": "first_seen_at"}],
     "latest_sightings": ["source", {"date": "listing_date"}],
 }
 SORT_DESC = {"papers": "last_seen_at", "sightings": "listing_date", "runs": "id",
@@ -54,6 +64,12 @@ def datasette_metadata(database: str, objects: list[SchemaObject], descriptions:
             entry["hidden"] = True
         tables[obj.name] = entry
     queries = {q.name: {"title": q.title, "sql": q.sql} for q in descriptions.queries}
+    if any(o.name == "papers_fts" for o in objects):
+        queries[SEARCH_QUERY] = {
+            "title": "Search papers, best match first",
+            "description": 'Words, "phrases", AND / OR / NOT, prefix*, title:word; X-ray, U-Net, T1-weighted as written.',
+            "sql": SEARCH_SQL,
+        }
     return {
         "title": TITLE,
         "description": DESCRIPTION,

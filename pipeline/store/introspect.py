@@ -7,6 +7,7 @@ index in shadow tables (`papers_fts_data`, ...); they are internal and left out.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from pipeline.store.core import Store
@@ -21,8 +22,10 @@ class SchemaObject:
     columns: tuple[tuple[str, str], ...]  # (name, declared type; empty for views and FTS)
 
 
-def schema_objects(store: Store) -> list[SchemaObject]:
-    rows = store.conn.execute(
+def schema_objects(store: Store | sqlite3.Connection) -> list[SchemaObject]:
+    """`store` may be a bare connection (Datasette's, with sqlite3.Row rows) as well as a Store."""
+    conn = store if isinstance(store, sqlite3.Connection) else store.conn
+    rows = conn.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')"
         " AND name NOT LIKE 'sqlite_%' ORDER BY name"
     ).fetchall()
@@ -35,7 +38,7 @@ def schema_objects(store: Store) -> list[SchemaObject]:
         kind = "full-text index" if name in virtual else row["type"]
         columns = tuple(
             (col["name"], col["type"] or "")
-            for col in store.conn.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (name,))
+            for col in conn.execute("SELECT name, type FROM pragma_table_info(?) ORDER BY cid", (name,))
         )
         objects.append(SchemaObject(name=name, kind=kind, columns=columns))
     return sorted(objects, key=lambda o: (KINDS.index(o.kind), o.name))

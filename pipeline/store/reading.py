@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.store.core import Store
+from pipeline.store.fts_query import HINT, SearchSyntaxError, to_fts5
 
 BATCH = 500
 SEARCH_ORDERS = ("rank", "recent")
@@ -33,10 +34,6 @@ _LIST_ORDER_SQL = {
 }
 # What SQLite says about a MATCH expression it cannot parse (as opposed to a locked or broken database).
 _QUERY_ERRORS = ("fts5", "syntax error", "no such column", "unterminated string", "unknown special query")
-
-
-class SearchSyntaxError(ValueError):
-    """A full-text query SQLite cannot parse; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +94,10 @@ def count_papers(store: Store, selection: PaperFilter) -> int:
 
 def search(store: Store, query: str, selection: PaperFilter = PaperFilter(), *, limit: int = 20,
            order: str = "rank") -> list[dict[str, Any]]:
-    """Papers matching an FTS5 query, best first (`rank`) or most recently added first (`recent`).
+    """Papers matching a query, best first (`rank`) or most recently added first (`recent`).
+
+    The query is FTS5 syntax plus the field's hyphenated and dotted words
+    (`X-ray`, `U-Net`, `T1-weighted`), rewritten by `fts_query.to_fts5`.
 
     `recent` walks the index from the newest row down and stops at `limit`,
     so a query for a word in half the database costs no more than a rare one.
@@ -108,6 +108,7 @@ def search(store: Store, query: str, selection: PaperFilter = PaperFilter(), *, 
         raise ValueError(f"order must be one of {', '.join(SEARCH_ORDERS)}")
     if not query.strip():
         raise SearchSyntaxError("empty search query")
+    expression = to_fts5(query)
     clauses, params = selection.where()
     join = " JOIN papers p ON p.rowid = f.rowid" if clauses else ""
     where = " AND ".join(["papers_fts MATCH ?", *clauses])
@@ -121,11 +122,11 @@ def search(store: Store, query: str, selection: PaperFilter = PaperFilter(), *, 
         f" ORDER BY {'hits.score, hits.rid' if order == 'rank' else 'hits.rid DESC'}"
     )
     try:
-        return list(_stream(store.conn, sql, [query, *params, limit]))
+        return list(_stream(store.conn, sql, [expression, *params, limit]))
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if any(fragment in message.lower() for fragment in _QUERY_ERRORS):
-            raise SearchSyntaxError(f"search query {query!r}: {message}") from None
+            raise SearchSyntaxError(f"search query {query!r}: {message} ({HINT})") from None
         raise
 
 
