@@ -267,3 +267,57 @@ def identity_identifiers_versions_run_dates(db: Database) -> None:
         # Which source and version each precedence-ruled field came from: {"title": ["arxiv", 2], ...}
         "ALTER TABLE papers ADD COLUMN provenance TEXT NOT NULL DEFAULT '{}'",
     )
+
+
+@migrations(name="0009_bibliographic_identifiers_terms_relations")
+def bibliographic_identifiers_terms_relations(db: Database) -> None:
+    """PubMed and Crossref: PMID/PMCID identifier schemes, journal fields, the
+    controlled terms rules can read, and links between versions of one work.
+
+    SQLite cannot change a CHECK constraint in place, so `identifiers` is
+    rebuilt with the two new schemes; its rows are copied unchanged.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE identifiers_0009 (
+            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title', 'pmid', 'pmcid')),
+            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, 27797938, PMC5442267, or 'folded title|surname'
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            PRIMARY KEY (scheme, value)
+        )
+        """,
+        "INSERT INTO identifiers_0009 (scheme, value, paper_id) SELECT scheme, value, paper_id FROM identifiers",
+        "DROP TABLE identifiers",
+        "ALTER TABLE identifiers_0009 RENAME TO identifiers",
+        "CREATE INDEX idx_identifiers_paper ON identifiers(paper_id)",
+        "ALTER TABLE papers ADD COLUMN pmid TEXT",                # PubMed id, ASCII digits
+        "ALTER TABLE papers ADD COLUMN pmcid TEXT",               # PubMed Central id, PMC...
+        "ALTER TABLE papers ADD COLUMN journal TEXT",             # container title
+        "ALTER TABLE papers ADD COLUMN journal_abbrev TEXT",      # ISO abbreviation
+        "ALTER TABLE papers ADD COLUMN issns TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE papers ADD COLUMN work_type TEXT",           # Crossref type: journal-article, posted-content
+        "ALTER TABLE papers ADD COLUMN orcids TEXT NOT NULL DEFAULT '[]'",  # JSON [[name, ORCID iD], ...]
+        "CREATE INDEX idx_papers_pmid ON papers(pmid)",
+        """
+        CREATE TABLE paper_terms (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            vocabulary TEXT NOT NULL CHECK (vocabulary IN ('mesh', 'keyword', 'publication-type')),
+            term TEXT NOT NULL,           -- Magnetic Resonance Imaging, deep learning, Journal Article
+            code TEXT NOT NULL DEFAULT '',  -- MeSH descriptor UI (D008279); '' for keywords
+            major INTEGER NOT NULL DEFAULT 0,  -- 1: a MeSH major topic
+            PRIMARY KEY (paper_id, vocabulary, term)
+        )
+        """,
+        "CREATE INDEX idx_paper_terms_term ON paper_terms(vocabulary, term)",
+        """
+        CREATE TABLE paper_relations (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            relation TEXT NOT NULL,       -- is-preprint-of, has-preprint
+            scheme TEXT NOT NULL,         -- doi or arxiv
+            value TEXT NOT NULL,          -- the other version's identifier
+            PRIMARY KEY (paper_id, relation, scheme, value)
+        )
+        """,
+        "CREATE INDEX idx_paper_relations_value ON paper_relations(scheme, value)",
+    )

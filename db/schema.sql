@@ -15,11 +15,19 @@ CREATE TABLE http_cache (
             checked_at TEXT NOT NULL      -- last time the server confirmed it (200 or 304)
         );
 
-CREATE TABLE identifiers (
-            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title')),
-            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, or a title key 'folded title|surname'
+CREATE TABLE "identifiers" (
+            scheme TEXT NOT NULL CHECK (scheme IN ('arxiv', 'doi', 'title', 'pmid', 'pmcid')),
+            value TEXT NOT NULL,          -- 2408.00714, 10.1101/857789, 27797938, PMC5442267, or 'folded title|surname'
             paper_id TEXT NOT NULL REFERENCES papers(id),
             PRIMARY KEY (scheme, value)
+        );
+
+CREATE TABLE paper_relations (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            relation TEXT NOT NULL,       -- is-preprint-of, has-preprint
+            scheme TEXT NOT NULL,         -- doi or arxiv
+            value TEXT NOT NULL,          -- the other version's identifier
+            PRIMARY KEY (paper_id, relation, scheme, value)
         );
 
 CREATE TABLE paper_tags (
@@ -30,6 +38,15 @@ CREATE TABLE paper_tags (
             matched TEXT NOT NULL,        -- the words that fired
             rules_version TEXT NOT NULL,  -- hash of the rule file
             PRIMARY KEY (paper_id, tag)
+        );
+
+CREATE TABLE paper_terms (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            vocabulary TEXT NOT NULL CHECK (vocabulary IN ('mesh', 'keyword', 'publication-type')),
+            term TEXT NOT NULL,           -- Magnetic Resonance Imaging, deep learning, Journal Article
+            code TEXT NOT NULL DEFAULT '',  -- MeSH descriptor UI (D008279); '' for keywords
+            major INTEGER NOT NULL DEFAULT 0,  -- 1: a MeSH major topic
+            PRIMARY KEY (paper_id, vocabulary, term)
         );
 
 CREATE TABLE papers (
@@ -52,7 +69,7 @@ CREATE TABLE papers (
             categories TEXT NOT NULL DEFAULT '[]',
             first_seen_at TEXT NOT NULL,  -- first listing day that showed it
             last_seen_at TEXT NOT NULL    -- latest listing day that showed it
-        , updated_at TEXT, preprint_version INTEGER, url TEXT, provenance TEXT NOT NULL DEFAULT '{}');
+        , updated_at TEXT, preprint_version INTEGER, url TEXT, provenance TEXT NOT NULL DEFAULT '{}', pmid TEXT, pmcid TEXT, journal TEXT, journal_abbrev TEXT, issns TEXT NOT NULL DEFAULT '[]', work_type TEXT, orcids TEXT NOT NULL DEFAULT '[]');
 
 CREATE VIRTUAL TABLE papers_fts USING fts5(
             title, abstract, authors,
@@ -128,13 +145,19 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
 
 CREATE INDEX idx_identifiers_paper ON identifiers(paper_id);
 
+CREATE INDEX idx_paper_relations_value ON paper_relations(scheme, value);
+
 CREATE INDEX idx_paper_tags_tag ON paper_tags(tag);
+
+CREATE INDEX idx_paper_terms_term ON paper_terms(vocabulary, term);
 
 CREATE INDEX idx_papers_arxiv_id ON papers(arxiv_id);
 
 CREATE INDEX idx_papers_doi ON papers(doi);
 
 CREATE INDEX idx_papers_last_seen_at ON papers(last_seen_at);
+
+CREATE INDEX idx_papers_pmid ON papers(pmid);
 
 CREATE INDEX idx_papers_published_at ON papers(published_at);
 

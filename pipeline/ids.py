@@ -30,10 +30,10 @@ _OLD_ARCHIVES = (
 _OLD_ARCHIVE_RE = "|".join(sorted((re.escape(a) for a in _OLD_ARCHIVES), key=len, reverse=True))
 
 _ID = (
-    r"(?P<new>\d{4}\.\d{4,5}(?!\d))"
-    rf"|(?P<old>(?:{_OLD_ARCHIVE_RE})(?:\.[A-Za-z]{{2}})?/\d{{7}}(?!\d))"
+    r"(?P<new>[0-9]{4}\.[0-9]{4,5}(?![0-9]))"
+    rf"|(?P<old>(?:{_OLD_ARCHIVE_RE})(?:\.[A-Za-z]{{2}})?/[0-9]{{7}}(?![0-9]))"
 )
-_VERSION = r"(?:v(?P<version>\d+))?(?![\w])"
+_VERSION = r"(?:v(?P<version>[0-9]+))?(?![\w])"
 # Markers that make an id inside longer text trustworthy. `abs/`, `pdf/` and
 # `papers/` also cover relative links and huggingface.co/papers/ URLs.
 _MARKED_ARXIV_RE = re.compile(
@@ -45,12 +45,14 @@ _BARE_ARXIV_RE = re.compile(rf"(?:{_ID}){_VERSION}(?:\.pdf)?", re.IGNORECASE)
 
 # DOIs end at whitespace, quotes, angle brackets, and `?`/`#`: in feeds a DOI
 # almost always sits in a URL, where those start the query or fragment.
-_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"'<>?#]+", re.IGNORECASE)
+_DOI_RE = re.compile(r"10\.[0-9]{4,9}/[^\s\"'<>?#]+", re.IGNORECASE)
 # bioRxiv/medRxiv DOIs (old 6-digit and dated forms) carry a version in URLs.
 _PREPRINT_DOI_RE = re.compile(
-    r"^(?P<doi>10\.(?:1101|64898)/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6,})(?:v(?P<version>\d+))?(?![\d])"
+    r"^(?P<doi>10\.(?:1101|64898)/(?:[0-9]{4}\.[0-9]{2}\.[0-9]{2}\.)?[0-9]{6,})(?:v(?P<version>[0-9]+))?(?![0-9])"
 )
-_BIORXIV_SHORT_LINK_RE = re.compile(r"/content/short/(?P<number>\d{6,})v(?P<version>\d+)")
+_PMID_RE = re.compile(r"(?:pmid:?\s*)?([0-9]{1,9})", re.ASCII | re.IGNORECASE)
+_PMCID_RE = re.compile(r"(?:pmcid:?\s*)?(pmc[0-9]{1,9})", re.ASCII | re.IGNORECASE)
+_BIORXIV_SHORT_LINK_RE = re.compile(r"/content/short/(?P<number>[0-9]{6,})v(?P<version>[0-9]+)")
 
 
 def _valid_new_style(arxiv_id: str) -> bool:
@@ -126,6 +128,18 @@ def _trim_trailing_punctuation(doi: str) -> str:
             break
         doi = doi[:-1]
     return doi
+
+
+def normalize_pmid(text: str | None) -> str | None:
+    """`27797938` or `PMID: 27797938` -> `27797938`; None for anything else (ASCII digits only)."""
+    match = _PMID_RE.fullmatch(text.strip()) if text else None
+    return str(int(match.group(1))) if match and int(match.group(1)) > 0 else None
+
+
+def normalize_pmcid(text: str | None) -> str | None:
+    """`PMC5442267`, `pmc5442267` -> `PMC5442267`; None for anything else."""
+    match = _PMCID_RE.fullmatch(text.strip()) if text else None
+    return match.group(1).upper() if match else None
 
 
 def first_arxiv_id(*candidates: object) -> tuple[str, int | None] | None:
@@ -226,12 +240,17 @@ def title_key(title: str | None, first_author: str | None = None) -> str | None:
     return f"{folded}|{surname}"
 
 
-def paper_id(arxiv_id: str | None, doi: str | None, title_key: str | None = None) -> str | None:
-    """The canonical text key of `papers.id`: arXiv first, then DOI, then a title key."""
+def paper_id(arxiv_id: str | None, doi: str | None, title_key: str | None = None,
+             pmid: str | None = None, pmcid: str | None = None) -> str | None:
+    """The canonical text key of `papers.id`: arXiv first, then DOI, PMID, PMCID, then a title key."""
     if arxiv_id:
         return f"arxiv:{arxiv_id}"
     if doi:
         return f"doi:{doi}"
+    if pmid:
+        return f"pmid:{pmid}"
+    if pmcid:
+        return f"pmcid:{pmcid}"
     if title_key:
         return f"title:{title_key}"
     return None

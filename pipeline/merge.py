@@ -7,8 +7,8 @@ ingesting the same listings in any order, or again, ends with the same row,
 and a re-ingest never flips a value back and forth. Merging two stored rows
 of one paper (a DOI-only row meeting its arXiv id) uses the same rules.
 
-Source precedence (`RANKS`): arXiv > bioRxiv/medRxiv > any other feed >
-Hugging Face. arXiv and bioRxiv are the paper's own registry; journal and
+Source precedence (`RANKS`): arXiv > bioRxiv/medRxiv > any other feed,
+PubMed and Crossref > Hugging Face. arXiv and bioRxiv are the paper's own registry; journal and
 PubMed feeds are third-party tables of contents; Hugging Face re-lists arXiv.
 Each row remembers in `provenance` which source and version gave each of the
 ruled fields, so a later value can be compared with how the stored one won.
@@ -29,9 +29,11 @@ ruled fields, so a later value can be compared with how the stored one won.
   the smaller; every other DOI stays findable in `identifiers`.
 - first_seen_at / last_seen_at: earliest / latest listing day.
 - arxiv_id, hf_url, arxiv_url, github_repo, project_page, organization,
-  ai_keywords: filled when missing; when two sources differ, the larger
-  (longer list) is kept. Arbitrary but stable: only one source ever sets
-  most of these.
+  ai_keywords, pmid, pmcid, journal, journal_abbrev, issns, orcids: filled
+  when missing; when two sources differ, the larger (longer list) is kept.
+  Arbitrary but stable: only one source ever sets most of these.
+- work_type: a journal's type (journal-article) over a preprint's
+  (posted-content): the row of a published paper describes the publication.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from typing import Any, Callable
 
 Row = dict[str, Any]
 
-RANKS = {"arxiv": 4, "biorxiv": 3, "feed": 2, "hf": 1}
+RANKS = {"arxiv": 4, "biorxiv": 3, "feed": 2, "hf": 1, "crossref": 2, "pubmed": 2}
 PREPRINT_DOI_PREFIXES = ("10.1101/", "10.64898/")
 _CUT_MARKS = ("...", "…")
 
@@ -49,7 +51,7 @@ _CUT_MARKS = ("...", "…")
 def source_family(origin: str | None) -> str:
     """`arxiv-rss`, `arxiv-api`, ... → arxiv; `hf-api` → hf; any other format → feed."""
     origin = (origin or "").lower()
-    for family in ("arxiv", "biorxiv", "hf"):
+    for family in ("arxiv", "biorxiv", "hf", "crossref", "pubmed"):
         if origin.startswith(family):
             return family
     return "feed" if origin else ""
@@ -113,7 +115,8 @@ def _best(stored: Any, incoming: Any, key: Callable[[Any], Any] = lambda v: v, p
     return pick(present, key=key) if present else stored
 
 
-_LARGER = ("arxiv_id", "hf_url", "arxiv_url", "github_repo", "project_page", "organization")
+_LARGER = ("arxiv_id", "hf_url", "arxiv_url", "github_repo", "project_page", "organization",
+           "pmid", "pmcid", "journal", "journal_abbrev")
 
 
 def merge_paper(stored: Row, incoming: Row) -> Row:
@@ -133,9 +136,12 @@ def merge_paper(stored: Row, incoming: Row) -> Row:
                           key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d), pick=min)
     for name in _LARGER:
         merged[name] = _best(stored.get(name), incoming.get(name))
-    keywords = [v for v in (stored.get("ai_keywords"), incoming.get("ai_keywords")) if _json_len(v)]
-    if keywords:
-        merged["ai_keywords"] = max(keywords, key=lambda v: (_json_len(v), v))
+    for name in ("ai_keywords", "issns", "orcids"):
+        lists = [v for v in (stored.get(name), incoming.get(name)) if _json_len(v)]
+        if lists:
+            merged[name] = max(lists, key=lambda v: (_json_len(v), v))
+    merged["work_type"] = _best(stored.get("work_type"), incoming.get("work_type"),
+                                key=lambda t: (t != "posted-content", t))
     return merged
 
 

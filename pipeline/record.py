@@ -22,6 +22,16 @@ class ParseError(Exception):
     """
 
 
+@dataclass(frozen=True, slots=True)
+class MeshHeading:
+    """One MeSH descriptor of a PubMed record: `major` when the descriptor or
+    one of its qualifiers is marked a major topic (PubMed's asterisk)."""
+
+    name: str
+    ui: str  # D008279
+    major: bool = False
+
+
 @dataclass(slots=True)
 class PaperRecord:
     """One paper as one listing showed it.
@@ -69,6 +79,22 @@ class PaperRecord:
     # The journal version's DOI when a preprint server links it (bioRxiv API
     # `published`): a second identifier of the same paper, not a different one.
     published_doi: str | None = None
+    # Bibliographic databases (PubMed, Crossref). PMID and PMCID are identifiers
+    # of their own schemes; MeSH, keywords and publication types are kept so
+    # that rules can read them, not only the title and abstract.
+    pmid: str | None = None  # "27797938", ASCII digits only
+    pmcid: str | None = None  # "PMC11798830"
+    journal: str | None = None  # container title: "Radiology", "Medical image analysis"
+    journal_abbrev: str | None = None  # ISO abbreviation: "Pediatr Res"
+    issns: tuple[str, ...] = ()
+    work_type: str | None = None  # Crossref `type`: journal-article, posted-content, ...
+    keywords: tuple[str, ...] = ()  # author keywords
+    orcids: tuple[tuple[str, str], ...] = ()  # (author name, ORCID iD "0000-0002-1930-9265")
+    mesh: tuple[MeshHeading, ...] = ()
+    publication_types: tuple[str, ...] = ()  # PubMed: "Journal Article", "Systematic Review"
+    # Links to other versions of the work: ("has-preprint", "doi", "10.1101/..."),
+    # ("is-preprint-of", "doi", ...). Joined to one paper by `store.identity`.
+    relations: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -87,3 +113,6 @@ class Listing:
     listing_date: str | None = None
     format: str = ""  # which parser produced it, e.g. "hf-html", "hf-api"
     notes: list[str] = field(default_factory=list)  # non-fatal oddities worth logging
+    # The source itself says there is nothing (arXiv API totalResults 0, OAI
+    # noRecordsMatch, "no posts found"): an honest empty answer, not a broken page.
+    confirmed_empty: bool = False

@@ -148,7 +148,7 @@ def _exchange(url: str, target: str, headers: dict[str, str], settings: HttpSett
     """
     host = urlsplit(target).hostname or ""
     try:
-        with host_turn(host, settings.interval_for(host), settings.state_dir, settings.max_wait,
+        with host_turn(settings.pace_key(host), settings.interval_for(host), settings.state_dir, settings.max_wait,
                        lock_wait=settings.max_wait + settings.deadline) as turn:
             reply = _talk(url, target, headers, settings, policy)
             if _should_retry_status(reply.status):

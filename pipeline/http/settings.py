@@ -33,6 +33,11 @@ def _default_min_interval() -> dict[str, float]:
     }
 
 
+def _default_pace_groups() -> dict[str, str]:
+    # arXiv's 3-second rule is for all of its hosts together, not for each one.
+    return {host: "arxiv.org" for host in ("export.arxiv.org", "rss.arxiv.org", "arxiv.org", "oaipmh.arxiv.org")}
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     """Limits for one HTTP exchange and the politeness owed to each host.
@@ -48,7 +53,9 @@ class HttpSettings:
     private, loopback or link-local (tests, intranet feeds); everything else
     must resolve to a public address, on the first request and on every
     redirect. `min_interval` paces request starts per host across all
-    processes sharing `state_dir`.
+    processes sharing `state_dir`; hosts named in `pace_groups` share one
+    turn and one clock (their group's), so arXiv's API, feeds and OAI-PMH
+    together keep to one request every 3 s.
     """
 
     user_agent: str = f"paperfeed/{__version__} python-requests/{requests.__version__}"
@@ -62,6 +69,7 @@ class HttpSettings:
     max_wait: float = 300.0
     allow_private: tuple[str, ...] = ()
     min_interval: Mapping[str, float] = field(default_factory=_default_min_interval)
+    pace_groups: Mapping[str, str] = field(default_factory=_default_pace_groups)
     state_dir: Path = field(default_factory=_default_state_dir)
 
     def __post_init__(self) -> None:
@@ -84,6 +92,8 @@ class HttpSettings:
         if any(s < 0 for s in intervals.values()):
             raise ValueError("http.min_interval values must be >= 0")
         set_(self, "min_interval", MappingProxyType(intervals))
+        groups = {str(h).strip().lower(): str(g).strip().lower() for h, g in dict(self.pace_groups).items()}
+        set_(self, "pace_groups", MappingProxyType(groups))
         set_(self, "state_dir", Path(self.state_dir))
 
     @classmethod
@@ -107,10 +117,17 @@ class HttpSettings:
             # Adds to the arXiv defaults rather than replacing them: pacing one
             # arXiv host must not silently unpace the others (0 unpaces one).
             values["min_interval"] = {**_default_min_interval(), **dict(values["min_interval"])}
+        if "pace_groups" in values:
+            values["pace_groups"] = {**_default_pace_groups(), **dict(values["pace_groups"])}
         return cls(**values)
 
     def interval_for(self, host: str) -> float:
         return self.min_interval.get(host.lower().rstrip("."), 0.0)
+
+    def pace_key(self, host: str) -> str:
+        """The name whose turn and clock `host` shares: its group's, else its own."""
+        host = host.lower().rstrip(".")
+        return self.pace_groups.get(host, host)
 
     def private_allowances(self) -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
         """Split `allow_private` into exact host names and address networks."""

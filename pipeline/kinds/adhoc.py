@@ -10,10 +10,12 @@ it has no name of its own in `sources.toml`.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit
 from pipeline.record import Listing, ParseError
 from pipeline.sources import parse_any
+from pipeline.sources.dates import plausible_iso
 
 SOURCE = "adhoc"
 
@@ -39,9 +41,20 @@ class Adhoc(SourceKind):
     def fetch(self, plan: Plan, get: Get) -> Fetched:
         if "url" in plan.request:
             result = get(plan.target, self.http)
-            return Fetched(_parse_or_fail(result.body, plan.target), plan.target, (result,))
+            return Fetched(_on_asked_day(_parse_or_fail(result.body, plan.target), plan.target), plan.target, (result,))
         raw = Path(plan.target).read_bytes()
         return Fetched(_parse_or_fail(raw, plan.target), plan.target, size=len(raw))
+
+
+def _on_asked_day(listing: Listing, url: str) -> Listing:
+    """A Hugging Face daily answer fetched with `?date=` lists that day, whatever its items' own timestamps say."""
+    values = parse_qs(urlsplit(url).query).get("date") or []
+    asked = plausible_iso(values[0]) if values and len(values[0]) == 10 else None
+    if asked and listing.kind == "daily" and listing.format == "hf-api":
+        listing.listing_date = asked
+        for entry in listing.entries:
+            entry.listing_date = asked
+    return listing
 
 
 def _parse_or_fail(raw: bytes, where: str) -> Listing:
@@ -49,7 +62,8 @@ def _parse_or_fail(raw: bytes, where: str) -> Listing:
         listing = parse_any(raw)
     except ParseError as exc:
         raise ParseError(f"{where}: {exc}") from None
-    if not listing.entries and listing.kind != "search":
+    # An answer that itself says it has nothing (arXiv totalResults 0, OAI noRecordsMatch) is an empty run.
+    if not listing.entries and listing.kind != "search" and not listing.confirmed_empty:
         raise ParseError(f"{where}: {listing.format} listing with no entries")
     return listing
 

@@ -10,15 +10,22 @@ from __future__ import annotations
 from types import ModuleType
 
 from pipeline.record import Listing, ParseError
-from pipeline.sources import arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed, hf_api, hf_html, hf_text
+from pipeline.sources.encoding import as_utf8
+from pipeline.sources import (
+    arxiv_api, arxiv_feed, arxiv_oai, biorxiv_api, biorxiv_rss, crossref, generic_feed, hf_api, hf_html, hf_text, pubmed,
+)
 
 # Most specific first: a format whose sniff could also accept another's bytes comes later;
 # the generic feed reader takes whatever feed no specific parser claims.
-FORMATS: list[ModuleType] = [hf_html, hf_api, hf_text, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed]
+# Crossref comes before the HF API, whose sniff accepts any JSON with an "id".
+FORMATS: list[ModuleType] = [
+    crossref, hf_html, hf_api, hf_text, arxiv_api, arxiv_feed, arxiv_oai, pubmed, biorxiv_api, biorxiv_rss, generic_feed,
+]
 
 
 def detect(raw: bytes) -> ModuleType:
     """The format module for these bytes; ParseError naming what they look like otherwise."""
+    raw = as_utf8(raw)
     for module in FORMATS:
         if module.sniff(raw):
             return module
@@ -29,4 +36,5 @@ def detect(raw: bytes) -> ModuleType:
 
 
 def parse_any(raw: bytes) -> Listing:
+    raw = as_utf8(raw)
     return detect(raw).parse(raw)

@@ -83,6 +83,7 @@ def parse(raw: bytes) -> Listing:
         raise ParseError(f"arXiv API: none of {skipped} entries has an arXiv id")
     if skipped:
         listing.notes.append(f"skipped {skipped} entries without an arXiv id")
+    listing.confirmed_empty = not loaded.entries and page.total == 0
     if not loaded.entries and page.start < page.total:
         listing.notes.append(
             f"empty page although totalResults={page.total} > startIndex={page.start}: retry before believing it"

@@ -12,9 +12,10 @@ import re
 
 from .feedtext import clean_text
 
-_INITIALS_RE = re.compile(r"^(?:[A-Z][a-z]?\.[ -]?){1,4}$")
+# Initials as some publishers lower-case them too: "A.", "J.-P.", "a.", "Th.".
+_INITIALS_RE = re.compile(r"^(?:[A-Za-z][a-z]?\.[ -]?){1,4}$")
 _ANCHOR_RE = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
-_NOT_SHOWN_RE = re.compile(r"et al\.?\s*\((\d+) additional authors? not shown\)", re.IGNORECASE)
+_NOT_SHOWN_RE = re.compile(r"et al\.?\s*\(([0-9]+) additional authors? not shown\)", re.IGNORECASE)
 
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:

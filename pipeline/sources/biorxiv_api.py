@@ -21,11 +21,12 @@ from pipeline.ids import normalize_doi
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .authors import split_semicolons
+from .dates import plausible_iso
 from .feedtext import clean_text, html_to_text
 from .paging import PageInfo
 
 _SNIFF_RE = re.compile(rb'^\s*\{\s*"messages"\s*:', re.DOTALL)
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def sniff(raw: bytes) -> bool:
@@ -53,7 +54,7 @@ def _int(value) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip(), re.ASCII):
         return int(value.strip())
     return None
 
@@ -74,6 +75,7 @@ def parse(raw: bytes) -> Listing:
     if status.lower() != "ok":
         if "no posts found" in status.lower():
             listing.notes.append(f"bioRxiv API: {status}")
+            listing.confirmed_empty = True
             return listing
         raise ParseError(f"bioRxiv API error: {status or 'no status message'}")
     interval = str(message.get("interval", ""))
@@ -89,6 +91,10 @@ def parse(raw: bytes) -> Listing:
             listing.entries.append(record)
     if skipped:
         listing.notes.append(f"skipped {skipped} records without a DOI or title")
+    undated = sum(1 for item in collection if isinstance(item, dict) and _str(item, "date").strip()
+                  and not plausible_iso(_str(item, "date").strip()))
+    if undated:
+        listing.notes.append(f"{undated} records with an impossible date: stored without one")
     if not listing.entries and collection:
         raise ParseError(f"bioRxiv API: none of {len(collection)} records has a DOI and a title")
     return listing
@@ -106,7 +112,7 @@ def _record(item: dict) -> PaperRecord | None:
         return None
     version = _int(item.get("version"))
     posted = _str(item, "date").strip()
-    posted = posted if _DAY_RE.match(posted) else None
+    posted = plausible_iso(posted) if _DAY_RE.match(posted) else None
     server = "medrxiv" if _str(item, "server").lower() == "medrxiv" else "biorxiv"
     landing = f"https://www.{server}.org/content/{doi}" + (f"v{version}" if version else "")
     category = clean_text(_str(item, "category")).lower()

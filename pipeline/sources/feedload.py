@@ -15,6 +15,7 @@ import feedparser
 
 from pipeline.record import ParseError
 
+from .encoding import as_utf8
 from .feedtext import clean_text
 
 # Complaints that do not mean lost content.
@@ -52,7 +53,7 @@ def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
     """
     if not isinstance(raw, (bytes, bytearray)):
         raise ParseError(f"{what}: expected bytes, got {type(raw).__name__}")
-    raw = bytes(raw)
+    raw = as_utf8(raw)
     if not raw.strip():
         raise ParseError(f"{what}: empty response body")
     if _HTML_START_RE.match(raw[:4096]):

@@ -15,6 +15,8 @@ from email.utils import parsedate_to_datetime
 
 from pipeline.text import clean_text as collapse_text
 
+from .dates import EARLIEST_YEAR, LATEST_YEAR, plausible_iso
+
 # Block-level tags become a space, inline ones vanish: `H<sub>2</sub>O` is H2O.
 _BLOCK_TAGS = "p|br|div|li|ul|ol|h[1-6]|hr|blockquote|table|tr|td|th|pre|section"
 _INLINE_TAGS = "a|abbr|b|big|code|em|font|i|img|small|span|strong|sub|sup|tt|u|q|cite|mark"
@@ -25,7 +27,7 @@ _INLINE_TAG_RE = re.compile(
 _SUPERSCRIPT_RE = re.compile(r"<sup(?:\s[^<>]*)?>", re.IGNORECASE)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACE_RE = re.compile(r"\s+")
-_DAY_ONLY_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
+_DAY_ONLY_RE = re.compile(r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})\s*$")
 
 
 def clean_text(text: str | None) -> str:
@@ -57,6 +59,11 @@ def detail_text(entry: dict, key: str) -> str:
     return clean_text(value)
 
 
+def _plausible(value: datetime | None) -> datetime | None:
+    """None for a year no paper was published in (0001, 9999): placeholders, not dates."""
+    return value if value is not None and EARLIEST_YEAR <= value.year <= LATEST_YEAR else None
+
+
 def written_datetime(raw: str | None) -> datetime | None:
     """A feed date as written, keeping its own UTC offset.
 
@@ -74,7 +81,7 @@ def written_datetime(raw: str | None) -> datetime | None:
             parsed = parsedate_to_datetime(raw)
         except (TypeError, ValueError, IndexError):
             return None
-    return parsed
+    return _plausible(parsed)
 
 
 def written_day(raw: str | None) -> str | None:
@@ -96,6 +103,8 @@ def utc_iso(value: datetime | time.struct_time | None) -> str | None:
             value = datetime(*value[:6], tzinfo=timezone.utc)
         except (ValueError, OverflowError):
             return None
+    if _plausible(value) is None:
+        return None
     if value.tzinfo is not None:
         try:
             value = value.astimezone(timezone.utc)
@@ -113,7 +122,8 @@ def feed_date_iso(entry: dict, key: str) -> str | None:
     if isinstance(raw, str):
         day_only = _DAY_ONLY_RE.match(raw)
         if day_only:
-            return day_only.group(1)
+            # `2026-13-45` matches the pattern but is no day: it would sort and filter as one.
+            return plausible_iso(day_only.group(1))
         written = written_datetime(raw)
         if written is not None and written.tzinfo is not None:
             return utc_iso(written)

@@ -6,11 +6,21 @@ the entry id, the links. Only when none of those has one is the prose
 searched, and then only a single unambiguous match is trusted: an abstract
 that cites another paper's DOI must not become that paper.
 
+Feeds are read as they really are (see `feedraw`): every identifier element
+of an item counts, not only the last of a repeated one, and every DOI among
+them is kept (the first as `doi`, the others as identical-work links); a
+clean `dc:title` wins over a `<title>` that only prefixes it with a citation.
+A description that is a citation line ("Journal, Volume 105, Issue 3,
+Page 12") is not an abstract and is not stored as one: it would be searched
+and tagged as if the paper had said it. An impossible date is None, noted.
+
 A feed is a rolling window, not a day's listing: `Listing.listing_date` is None
 and each record's `listing_date` is the day of its own date, if it has one.
 """
 
 from __future__ import annotations
+
+import re
 
 from pipeline.ids import FoundIdentifiers, find_identifiers, parse_arxiv_id, split_doi_version
 from pipeline.record import Listing, PaperRecord, ParseError
@@ -18,9 +28,18 @@ from pipeline.record import Listing, PaperRecord, ParseError
 from . import arxiv_api, arxiv_feed, biorxiv_rss
 from .authors import split_author_string
 from .feedload import load_feed, looks_like_feed
+from .feedraw import RawItem, raw_items
 from .feedtext import detail_text, feed_date_iso, written_day
 
 _SPECIFIC_SNIFFERS = (arxiv_feed.sniff, arxiv_api.sniff, biorxiv_rss.sniff)
+# Parts of a citation line: "Volume 105", "Vol. 9", "Issue 3", "No. 2", "Pages 120-131", "pp. 12", "Published online: ...".
+_CITATION_PARTS = [re.compile(p, re.IGNORECASE) for p in (
+    r"\bvol(?:ume)?\.?\s*[0-9]+", r"\b(?:issue|no\.)\s*[0-9]+", r"\b(?:pages?|pp?\.)\s*[0-9A-Za-z]*[0-9]",
+    r"\bpublished online\s*:", r"\b(?:doi\s*:|https?://doi\.org/)\s*10\.", r"\barticle\s*(?:number|no\.?)?\s*[0-9]+",
+)]
+_CITATION_MAX = 300  # a citation line is short; an abstract that mentions a volume is not
+_SENTENCE_BREAK_RE = re.compile(r"[.!?]\s+[A-Z]")
+_ASCII_DIGITS = tuple("0123456789")  # str.isdigit() also accepts ２ and ٢
 _ID_FIELDS = ("prism_doi", "dc_identifier", "id", "guid", "link")
 
 
@@ -33,13 +52,22 @@ def sniff(raw: bytes) -> bool:
 def parse(raw: bytes) -> Listing:
     loaded = load_feed(raw, "feed")
     listing = Listing(kind="feed", format="feed", notes=list(loaded.notes))
+    scanned = raw_items(raw)
+    # Raw items line up with feedparser's entries only when both saw the same items.
+    if len(scanned) < len(loaded.entries):
+        scanned = []
     untitled = 0
-    for entry in loaded.entries:
-        record = _record(entry, listing)
+    counts = {"citation": 0, "date": 0}
+    for index, entry in enumerate(loaded.entries):
+        record = _record(entry, listing, scanned[index] if scanned else RawItem(), counts)
         if record is None:
             untitled += 1
         else:
             listing.entries.append(record)
+    if counts["citation"]:
+        listing.notes.append(f"{counts['citation']} descriptions were citation lines, not abstracts: no abstract stored")
+    if counts["date"]:
+        listing.notes.append(f"{counts['date']} items with an impossible date: stored without one")
     if untitled and not listing.entries:
         raise ParseError(f"feed: none of {untitled} entries has a title")
     if untitled:
@@ -52,8 +80,8 @@ def _strings(entry: dict, key: str) -> list[str]:
     return [value] if isinstance(value, str) and value.strip() else []
 
 
-def _structured_texts(entry: dict) -> list[str]:
-    texts = [text for key in _ID_FIELDS for text in _strings(entry, key)]
+def _structured_texts(entry: dict, scanned: RawItem) -> list[str]:
+    texts = list(scanned.identifiers) + [text for key in _ID_FIELDS for text in _strings(entry, key)]
     for link in entry.get("links") or []:
         href = link.get("href") if isinstance(link, dict) else None
         if isinstance(href, str):
@@ -61,11 +89,11 @@ def _structured_texts(entry: dict) -> list[str]:
     return texts
 
 
-def _identity(entry: dict, title: str, abstract: str, listing: Listing):
-    """(arXiv id and version, DOI and preprint version) from fields, then prose."""
-    structured = _structured_texts(entry)
+def _identity(entry: dict, scanned: RawItem, title: str, abstract: str, listing: Listing):
+    """(arXiv id and version, DOI and preprint version, every DOI) from fields, then prose."""
+    structured = _structured_texts(entry, scanned)
     # `/abs/` and `/pdf/` paths exist on journal sites too: a link must name arXiv.
-    arxiv_fields = [t for t in structured if "arxiv" in t.lower() or t.strip()[:1].isdigit()]
+    arxiv_fields = [t for t in structured if "arxiv" in t.lower() or t.strip()[:1] in _ASCII_DIGITS]
     arxiv = next((found for found in map(parse_arxiv_id, arxiv_fields) if found), None)
     found = find_identifiers(*structured)
     doi, doi_version = split_doi_version(found.dois[0]) if found.dois else (None, None)
@@ -74,7 +102,7 @@ def _identity(entry: dict, title: str, abstract: str, listing: Listing):
         arxiv = arxiv or _only(in_prose, "arxiv", title, listing)
         if doi is None:
             doi = _only(in_prose, "dois", title, listing)
-    return arxiv, (doi, doi_version)
+    return arxiv, (doi, doi_version), found.dois
 
 
 def _only(found: FoundIdentifiers, kind: str, title: str, listing: Listing):
@@ -108,14 +136,35 @@ def _abstract(entry: dict) -> str:
     return detail_text(first, "value")
 
 
-def _record(entry: dict, listing: Listing) -> PaperRecord | None:
+def is_citation_line(text: str) -> bool:
+    """A description that only cites the item ("Radiology, Volume 310, Issue 2, February 2024.")."""
+    if not text or len(text) > _CITATION_MAX or _SENTENCE_BREAK_RE.search(text):
+        return False  # prose, even if it mentions a volume or an issue
+    return sum(1 for part in _CITATION_PARTS if part.search(text)) >= 2
+
+
+def _title(entry: dict, scanned: RawItem) -> str:
+    """`<title>`, or the clean `dc:title` when `<title>` is that title with a prefix."""
     title = detail_text(entry, "title")
+    clean = scanned.dc_title
+    if clean and title and title != clean and title.endswith(clean) and len(clean) >= 8:
+        return clean
+    return title or (clean or "")
+
+
+def _record(entry: dict, listing: Listing, scanned: RawItem, counts: dict[str, int]) -> PaperRecord | None:
+    title = _title(entry, scanned)
     if not title:
         return None
     abstract = _abstract(entry)
-    arxiv, (doi, doi_version) = _identity(entry, title, abstract, listing)
+    if is_citation_line(abstract):
+        counts["citation"] += 1
+        abstract = ""
+    arxiv, (doi, doi_version), dois = _identity(entry, scanned, title, abstract, listing)
     published = feed_date_iso(entry, "published") or feed_date_iso(entry, "updated")
     raw_date = dict.get(entry, "published") or dict.get(entry, "updated")
+    if isinstance(raw_date, str) and raw_date.strip() and published is None:
+        counts["date"] += 1
     link = entry.get("link") if isinstance(entry.get("link"), str) else None
     record = PaperRecord(
         title=title,
@@ -132,6 +181,8 @@ def _record(entry: dict, listing: Listing) -> PaperRecord | None:
             )
         ),
         url=link.strip() if link else None,
+        # Every further DOI the item gives names the same work: each is an identifier of this paper.
+        relations=tuple(("is-identical-to", "doi", d) for d in dois if d != doi),
     )
     if record.listing_date is None and published:
         record.listing_date = published[:10]

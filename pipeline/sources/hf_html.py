@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import islice
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 
 from pipeline.ids import parse_arxiv_id
 from pipeline.record import Listing, ParseError, PaperRecord
@@ -135,9 +136,21 @@ def _card_comments(article) -> int | None:
     return parse_int(link.get_text(strip=True)) if link else None
 
 
+# A submitter line is short: the label, an avatar and a user name.
+_SUBMITTER_PIECES = 40
+
+
 def _card_submitter(article) -> str | None:
-    for node in article.find_all("div"):
-        text = node.get_text(" ", strip=True)
+    """The user after "Submitted by", read from the few nodes of the label's own element.
+
+    Asking each `<div>` for its whole text reads a subtree once per ancestor,
+    quadratic in nesting depth (minutes for a page of 20,000 nested divs); here
+    only the label strings and a bounded number of their neighbours are read.
+    """
+    for label in article.find_all(string=lambda s: "Submitted by" in s):
+        pieces = [str(node) for node in islice(label.parent.descendants, _SUBMITTER_PIECES)
+                  if isinstance(node, NavigableString)]
+        text = " ".join(" ".join(pieces).split())
         if text.startswith("Submitted by") and len(text) < 120:
             return clean_text(text.removeprefix("Submitted by")) or None
     return None

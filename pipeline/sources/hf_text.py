@@ -18,14 +18,15 @@ import re
 from datetime import datetime
 
 from pipeline.record import Listing, ParseError, PaperRecord
+from pipeline.sources.encoding import as_utf8
 from pipeline.text import clean_text
 
 FORMAT = "hf-text"
 _MARKERS = (b"Daily Papers", b"byAK and the research community")
-_AUTHORS = re.compile(r"^\s*[\u2022•]\s*(\d+)\s+authors?\s*$")
+_AUTHORS = re.compile(r"^\s*[\u2022•]\s*([0-9]+)\s+authors?\s*$")
 _SEPARATOR = "\u00b7"
-_FULL_DATE = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4})(?: (\d+))?$")
-_SHORT_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}$")
+_FULL_DATE = re.compile(r"^([A-Z][a-z]{2}) ([0-9]{1,2}), ([0-9]{4})(?: ([0-9]+))?$")
+_SHORT_DATE = re.compile(r"^[A-Z][a-z]{2} [0-9]{1,2}$")
 
 
 def sniff(raw: bytes) -> bool:
@@ -69,7 +70,7 @@ def _published_and_upvotes(paragraph: list[str]) -> tuple[str | None, int | None
 
 def parse(raw: bytes) -> Listing:
     try:
-        text = raw.decode("utf-8")
+        text = as_utf8(raw).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(f"rendered text page is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     paragraphs = _paragraphs(text)
@@ -80,6 +81,7 @@ def parse(raw: bytes) -> Listing:
     if cards and _SHORT_DATE.match(cards[0][0].strip()):
         cards = cards[1:]  # the page's own date ("Feb 23")
     entries: list[PaperRecord] = []
+    complete: list[bool] = []  # whether each card ended with its "N authors · date" block
     index = 0
     while index < len(cards):
         title_block = cards[index]
@@ -91,9 +93,12 @@ def parse(raw: bytes) -> Listing:
             abstract = clean_text(cards[index][0])
             index += 1
         published, upvotes = None, None
+        has_date = False
         if index < len(cards) and _is_meta(cards[index]):
             published, upvotes = _published_and_upvotes(cards[index])
+            has_date = len([line for line in cards[index][1:] if line.strip() != _SEPARATOR]) > 0
             index += 1
+        complete.append(has_date)
         entries.append(PaperRecord(
             title=clean_text(title_block[0]) or "",
             abstract=abstract,
@@ -103,7 +108,16 @@ def parse(raw: bytes) -> Listing:
         ))
     if not entries:
         raise ParseError("rendered Daily Papers page with no cards: layout change?")
-    return Listing(kind="search", entries=entries, format=FORMAT)
+    notes = []
+    if not complete[-1]:
+        # A whole page ends with its last card's date line; without it the copy was cut short,
+        # and its last card (title, maybe part of an abstract) is not a card to store.
+        cut = entries.pop()
+        notes.append(f"page cut short: it ends inside the card {cut.title[:60]!r}, which was dropped;"
+                     f" {len(entries)} complete cards kept, later cards may be missing")
+        if not entries:
+            raise ParseError("rendered Daily Papers page cut short before its first complete card")
+    return Listing(kind="search", entries=entries, format=FORMAT, notes=notes)
 
 
 def _looks_like_abstract(line: str) -> bool:

@@ -14,11 +14,20 @@ DOI (a preprint server's DOI before a journal's), else its title key
 meets its arXiv id is re-keyed: its sightings, tags and identifiers move
 (to every table with a foreign key to papers, so tables added later follow).
 
-Two arXiv ids are never merged: arXiv ids are authoritative, and a DOI shared
-by two arXiv papers (it happens with proceedings) stays with the first
-paper, with a note in the run. Title keys are weak: they match records that
-have no identifier at all, and they fold a title-only row into a paper with
-real identifiers, but never join two papers that both have one.
+PubMed and Crossref add the schemes `pmid` and `pmcid`, and links between
+versions of one work: a Crossref `relation` (`has-preprint`,
+`is-preprint-of`), a bioRxiv `published` DOI, an arXiv DOI. Each link is an
+identifier of the record that states it, so a preprint and its journal
+version meet in one row in whichever order they arrive.
+
+Never merged: two papers that each carry a different identifier of one
+primary scheme (two arXiv ids, two preprint-server DOIs, two PMIDs). Each is
+a paper of its own whatever else they share: two bioRxiv preprints that both
+name one journal DOI stay two rows (the DOI stays with the first, both keep
+their link in `paper_relations`), with a note in the run. Title keys are
+weak: they match records that have no identifier at all, and they fold a
+title-only row into a paper with real identifiers, but never join two
+papers that both have one.
 """
 
 from __future__ import annotations
@@ -26,9 +35,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from pipeline.ids import paper_id, parse_arxiv_id, title_key
+from pipeline.ids import normalize_pmcid, normalize_pmid, paper_id, parse_arxiv_id, title_key
 from pipeline.merge import PREPRINT_DOI_PREFIXES
 from pipeline.record import PaperRecord
+from pipeline.store.bibliographic import record_relations
 
 Identifier = tuple[str, str]
 
@@ -55,15 +65,41 @@ def normalise_record(record: PaperRecord) -> None:
 
 
 def record_identifiers(record: PaperRecord) -> tuple[list[Identifier], Identifier | None]:
-    """(strong identifiers in priority order, the weak title key)."""
+    """(strong identifiers in priority order: the record's own, then the versions it links; the weak title key)."""
     strong: list[Identifier] = []
-    if record.arxiv_id:
-        strong.append(("arxiv", record.arxiv_id))
-    for doi in (record.doi, record.published_doi):
-        if doi and ("doi", doi) not in strong:
-            strong.append(("doi", doi))
+    candidates = [("arxiv", record.arxiv_id), ("doi", record.doi), ("pmid", normalize_pmid(record.pmid)),
+                  ("pmcid", normalize_pmcid(record.pmcid))]
+    candidates += [(scheme, value) for _, scheme, value in record_relations(record)]
+    for identifier in candidates:
+        if identifier[1] and identifier not in strong:
+            strong.append(identifier)
     key = title_key(record.title, record.authors[0] if record.authors else None)
     return strong, ("title", key) if key else None
+
+
+def primary_identifiers(identifiers: list[Identifier]) -> dict[str, set[str]]:
+    """The identifiers of schemes a paper has only one of: arXiv id, preprint-server DOI, PMID."""
+    primary: dict[str, set[str]] = {}
+    for scheme, value in identifiers:
+        if scheme in ("arxiv", "pmid"):
+            primary.setdefault(scheme, set()).add(value)
+        elif scheme == "doi" and value.startswith(PREPRINT_DOI_PREFIXES):
+            primary.setdefault("preprint-doi", set()).add(value)
+    return primary
+
+
+def _conflict(mine: dict[str, set[str]], theirs: dict[str, set[str]]) -> str | None:
+    """The first scheme in which the two sides hold different identifiers."""
+    for scheme, values in mine.items():
+        if scheme in theirs and theirs[scheme] != values:
+            return scheme
+    return None
+
+
+def _own_primary(record: PaperRecord) -> dict[str, set[str]]:
+    """Primary identifiers the record states for itself, not those of versions it links."""
+    own = [("arxiv", record.arxiv_id), ("doi", record.doi), ("pmid", normalize_pmid(record.pmid))]
+    return primary_identifiers([i for i in own if i[1]])
 
 
 def canonical_id(identifiers: list[Identifier]) -> str:
@@ -72,10 +108,13 @@ def canonical_id(identifiers: list[Identifier]) -> str:
     for scheme, value in identifiers:
         by_scheme.setdefault(scheme, []).append(value)
     arxiv, dois, titles = by_scheme.get("arxiv"), by_scheme.get("doi"), by_scheme.get("title")
+    pmids, pmcids = by_scheme.get("pmid"), by_scheme.get("pmcid")
     return paper_id(
         min(arxiv) if arxiv else None,
         min(dois, key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d)) if dois else None,
         min(titles) if titles else None,
+        pmid=min(pmids, key=lambda p: (len(p), p)) if pmids else None,
+        pmcid=min(pmcids) if pmcids else None,
     )
 
 
@@ -85,11 +124,6 @@ def _owner(conn: sqlite3.Connection, identifier: Identifier) -> str | None:
         "SELECT i.paper_id FROM identifiers i JOIN papers p ON p.id = i.paper_id WHERE i.scheme = ? AND i.value = ?",
         identifier,
     ).fetchone()
-    return row[0] if row else None
-
-
-def _arxiv_of(conn: sqlite3.Connection, paper_id: str) -> str | None:
-    row = conn.execute("SELECT arxiv_id FROM papers WHERE id = ?", (paper_id,)).fetchone()
     return row[0] if row else None
 
 
@@ -105,17 +139,21 @@ def resolve(conn: sqlite3.Connection, record: PaperRecord) -> Resolution | None:
     strong, weak = record_identifiers(record)
     if not strong and weak is None:
         return None
-    arxiv = record.arxiv_id
+    primary = _own_primary(record)
     accepted: list[str] = []
+    refused: set[Identifier] = set()
     notes: list[str] = []
 
     def consider(identifier: Identifier, owner: str) -> None:
-        nonlocal arxiv
-        other = _arxiv_of(conn, owner)
-        if arxiv and other and other != arxiv:
-            notes.append(f"{identifier[0]} {identifier[1]} already belongs to {owner}; arXiv:{arxiv} kept apart")
+        theirs = primary_identifiers(_identifiers_of(conn, owner))
+        scheme = _conflict(primary, theirs) or _conflict(theirs, primary)
+        if scheme:
+            refused.add(identifier)
+            mine = ", ".join(sorted(primary.get(scheme, ())))
+            notes.append(f"{identifier[0]} {identifier[1]} already belongs to {owner}; {scheme} {mine} kept apart")
             return
-        arxiv = arxiv or other
+        for name, values in theirs.items():
+            primary.setdefault(name, set()).update(values)
         accepted.append(owner)
 
     for identifier in strong:
@@ -127,11 +165,13 @@ def resolve(conn: sqlite3.Connection, record: PaperRecord) -> Resolution | None:
         # A title key joins papers only when one side has nothing better to go by.
         if owner and owner not in accepted and (not strong or owner.startswith("title:")):
             consider(weak, owner)
-    known = list(strong) + ([weak] if weak and not strong else [])
+    # Identifiers that stay with another paper must not name this one.
+    mine = [i for i in strong if i not in refused]
+    known = list(mine) + ([weak] if weak and not strong else [])
     for owner in accepted:
         known += _identifiers_of(conn, owner)
     strong_known = [i for i in known if i[0] != "title"]
-    paper_id = canonical_id(strong_known or known)
+    paper_id = canonical_id(strong_known or known or ([weak] if weak else []))
     own = strong + ([weak] if weak else [])
     return Resolution(paper_id, accepted, own, notes)
 

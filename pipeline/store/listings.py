@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.merge import claims_for, merge_paper, source_family
 from pipeline.record import PaperRecord
-from pipeline.store import identity
+from pipeline.store import bibliographic, identity
 
 if TYPE_CHECKING:
     from pipeline.store.fetch_record import FetchRecord
@@ -27,6 +27,7 @@ PAPER_COLUMNS = (
     "hf_url", "arxiv_url", "pdf_url", "github_repo", "github_stars", "project_page",
     "organization", "ai_keywords", "categories", "first_seen_at", "last_seen_at",
     "updated_at", "preprint_version", "url", "provenance",
+    "pmid", "pmcid", "journal", "journal_abbrev", "issns", "work_type", "orcids",
 )  # fmt: skip
 
 # A tagger maps (title, abstract) to tag matches with .tag/.rule/.field/.matched.
@@ -67,6 +68,13 @@ def paper_row(record: PaperRecord, key: str, seen_day: str, origin: str | None =
         "updated_at": record.updated_at,
         "preprint_version": record.preprint_version,
         "url": record.url,
+        "pmid": record.pmid,
+        "pmcid": record.pmcid,
+        "journal": record.journal,
+        "journal_abbrev": record.journal_abbrev,
+        "issns": json.dumps(list(record.issns)),
+        "work_type": record.work_type,
+        "orcids": json.dumps([list(pair) for pair in record.orcids], ensure_ascii=False),
     }
     version = record.arxiv_version if record.arxiv_id else record.preprint_version
     row["provenance"] = claims_for(row, source_family(origin), version)
@@ -113,6 +121,8 @@ class ListingWriter:
                 if self._save_paper(conn, record, resolution, origin, counts):
                     retag[resolution.paper_id] = None
                 identity.register(conn, resolution)
+                bibliographic.save_terms(conn, resolution.paper_id, record)
+                bibliographic.save_relations(conn, resolution.paper_id, record)
                 listed[resolution.paper_id] = None
                 if (resolution.paper_id, record.listing_date) not in sighted:
                     sighted.add((resolution.paper_id, record.listing_date))
