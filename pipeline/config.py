@@ -18,6 +18,7 @@ from typing import Any
 
 from pipeline.http import HttpSettings
 from pipeline.kinds import KINDS, Expectation, SourceKind, kind_named
+from pipeline.kinds.adhoc import is_adhoc_name
 from pipeline.kinds.registry import option_problem
 from pipeline.resources import shipped_path
 
@@ -100,6 +101,7 @@ class StorageSettings:
     """`[storage]`: what is kept beyond papers and runs."""
 
     keep_raw: bool = False  # every raw response, so `paperfeed reparse` can rebuild without fetching
+    db: Path | None = None  # the database when neither --db nor PAPERFEED_DB names one
 
 
 # `[smtp]` keys and their types; the section is used (and its host required) only to send mail.
@@ -130,8 +132,15 @@ def default_config_dir() -> Path:
     return Path(os.environ["PAPERFEED_CONFIG"]) if os.environ.get("PAPERFEED_CONFIG") else shipped_path("config")
 
 
-def default_db_path() -> Path:
-    return Path(os.environ.get("PAPERFEED_DB") or DEFAULT_DB)
+def db_path_from(config_dir: str | os.PathLike | None) -> Path:
+    """PAPERFEED_DB, else `[storage] db` of the configuration, else ./papers.db.
+
+    The last depends on the working directory, which is why the other two exist: a
+    cron line run from another folder would otherwise read (or make) another file.
+    """
+    if os.environ.get("PAPERFEED_DB"):
+        return Path(os.environ["PAPERFEED_DB"]).expanduser()
+    return load_config(config_dir).storage.db or Path(DEFAULT_DB)
 
 
 def config_file(directory: Path, name: str) -> Path:
@@ -228,8 +237,11 @@ def _storage(path: Path, table: Mapping[str, Any]) -> StorageSettings:
     unknown = set(table) - {f.name for f in fields(StorageSettings)}
     if unknown:
         raise ConfigError(f"{path}: [storage]: unknown keys {', '.join(sorted(unknown))}")
-    _check_types(path, "storage", table, {"keep_raw": bool})
-    return StorageSettings(**table)
+    _check_types(path, "storage", table, {"keep_raw": bool, "db": str})
+    if table.get("db") == "":
+        raise ConfigError(f"{path}: [storage] db = '': expected a file path")
+    db = path.parent / Path(table["db"]).expanduser() if "db" in table else None  # relative: to settings.toml
+    return StorageSettings(keep_raw=table.get("keep_raw", False), db=db)
 
 
 def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
@@ -238,6 +250,8 @@ def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
     name = table.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{path}: source #{index + 1} has no name")
+    if is_adhoc_name(name):
+        raise ConfigError(f"{path}: source {name!r}: names `adhoc` and `adhoc:...` are kept for manual ingests")
     try:
         kind = kind_named(table.get("kind"))
     except ValueError as exc:

@@ -55,7 +55,7 @@ def add_sighting(db_path: Path, paper_id: str, source: str, day: str, upvotes: i
 @pytest.fixture
 def reading_db(run_cli, db_path: Path) -> Path:
     for sample in (HF_HTML, HF_API, MEDICAL):
-        result = run_cli("ingest", str(sample))
+        result = run_cli("ingest", str(sample), "--as", "hf-daily")  # filed as the configured daily source
         assert result.exit_code == 0, result.output
     add_tags(db_path, TAGS)
     return db_path

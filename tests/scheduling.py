@@ -98,3 +98,12 @@ def wait_for(predicate, timeout: float = 15.0, what: str = "condition") -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def one_skipped_run(db_path: Path) -> None:
+    """A ledger that is not empty (status on one with no runs fails), whose only run says nothing of health."""
+    from pipeline.store import Store
+    from pipeline.store.schedule import record_run
+
+    with Store(db_path) as store:
+        record_run(store, "elsewhere", "elsewhere", "skipped", "another run of elsewhere is active")

@@ -77,7 +77,7 @@ def test_hf_daily_backfill_walks_days_and_skips_complete_ones(run_cli, db_path, 
     result = run_cli("backfill", "hf-daily", "--since", "2024-10-25", "--until", "2024-10-27")
     assert result.exit_code == 0, result.output
     assert [q["date"] for _, q in server.log] == ["2024-10-25", "2024-10-26", "2024-10-27"]
-    assert "2024-10-25: run 1 hf-daily: ok: 4 entries parsed, 4 papers new" in result.output
+    assert "run 1 hf-daily 2024-10-25: ok: 4 entries parsed, 4 papers new" in result.output
     assert "3 days fetched, 0 already complete, 0 failed" in result.output
     assert rows(db_path, "select listing_date, status from runs order by id") == [
         ("2024-10-25", "ok"), ("2024-10-26", "empty"), ("2024-10-27", "empty")]

@@ -21,7 +21,7 @@ def test_stats_draws_runs_per_source_with_the_failed_one_marked(run_cli, tmp_pat
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     runs = lines[lines.index(next(line for line in lines if line.startswith("runs per day"))) + 1:]
-    assert [line.split()[0] for line in runs] == ["adhoc", "hf-daily"]
+    assert [line.split()[0] for line in runs] == ["adhoc", "adhoc:hf-daily"]
     assert runs[0].endswith("------✗│ 1 day(s) failed") and runs[1].endswith("------●│")
 
 
@@ -31,12 +31,12 @@ def test_paper_chart_over_a_past_window(run_cli, db_path):
         lines = chart_lines(store, 5, today=date(2024, 8, 3))
         rows = recent.papers_per_day_by_source(store.conn, "2024-07-30", "2024-08-03")
     # The 2024-08-01 daily page: 13 papers on the third of five days, nothing on the others.
-    assert "  hf-daily │··█··│ 13" in lines
+    assert "  adhoc:hf-daily │··█··│ 13" in lines
     chart = charts.counts_chart("Papers per day by source", charts.day_range("2024-08-03", 5), rows)
-    assert chart.series == (("hf-daily", (0, 0, 13, 0, 0)),)
+    assert chart.series == (("adhoc:hf-daily", (0, 0, 13, 0, 0)),)
     svg = charts.svg_chart(chart)
     assert svg.count('class="bar"') == 1 and svg.count('class="gap"') == 4
-    assert "<title>hf-daily 2024-08-01: 13</title>" in svg
+    assert "<title>adhoc:hf-daily 2024-08-01: 13</title>" in svg
 
 
 def test_empty_window_says_so():

@@ -81,7 +81,7 @@ def test_arxiv_api_with_total_results_zero_is_an_empty_run(db_path, tmp_path):
     path.write_text(empty)
     assert arxiv_api.parse(empty.encode()).confirmed_empty
     ingest(db_path, path)
-    assert rows(db_path, "select source, status from runs") == [("arxiv-api", "empty")]
+    assert rows(db_path, "select source, status from runs") == [("adhoc:arxiv-api", "empty")]
 
 
 def test_hf_answer_without_daily_stamp_is_one_day_not_each_items_own(db_path, tmp_path):

@@ -63,7 +63,7 @@ def test_hf_listing_and_arxiv_feed_make_one_paper_with_two_sightings(db_path, fi
     assert rows(db_path, "select count(*) from papers") == [(13,)]
     sightings = rows(db_path, "select source, listing_date, announce_type, upvotes from sightings"
                               " where paper_id = 'arxiv:2407.21783' order by source")
-    assert sightings == [("arxiv-rss", "2024-08-01", "new", None), ("hf-daily", "2024-08-01", None, 94)]
+    assert sightings == [("adhoc:arxiv-rss", "2024-08-01", "new", None), ("adhoc:hf-daily", "2024-08-01", None, 94)]
     authors, published, version, provenance = rows(
         db_path, "select authors, published_at, arxiv_version, provenance from papers where id = 'arxiv:2407.21783'")[0]
     # arXiv's author list wins over HF's 533 names; v1's submission time (HF) beats the announcement midnight.
@@ -79,7 +79,7 @@ def test_replace_updates_version_and_dates_without_a_new_row(db_path, files):
     assert "0 papers new, 1 updated" in result.output
     row = rows(db_path, "select arxiv_version, updated_at, published_at, abstract from papers where arxiv_id = '2407.21783'")
     assert row == [(2, "2024-08-05T04:00:00Z", "2024-07-31T17:54:27Z", LLAMA["abstract"] + " Revised.")]
-    assert rows(db_path, "select listing_date, announce_type from sightings where source = 'arxiv-rss' order by 1") == [
+    assert rows(db_path, "select listing_date, announce_type from sightings where source = 'adhoc:arxiv-rss' order by 1") == [
         ("2024-08-01", "new"), ("2024-08-05", "replace")]
     # An old version seen again later (a mirror, a re-run) changes nothing back.
     before = snapshot(db_path)
@@ -115,7 +115,7 @@ def test_doi_only_paper_merges_into_its_arxiv_id_in_either_order(tmp_path, files
         assert rows(db, "select scheme, value from identifiers where paper_id = 'arxiv:2509.00123' and scheme != 'title'"
                         " order by 1") == [("arxiv", "2509.00123"), ("doi", "10.1234/jmir.2025.0101")]
         assert rows(db, "select source from sightings where paper_id = 'arxiv:2509.00123' order by 1") == [
-            ("arxiv-rss",), ("feed",)]
+            ("adhoc:arxiv-rss",), ("adhoc:feed",)]
         assert rows(db, "select count(*) from papers where id like 'doi:10.1234/jmir.2025.0101'") == [(0,)]
         snapshots.append(snapshot(db))
     assert snapshots[0] == snapshots[1]
@@ -126,7 +126,7 @@ def test_arxiv_doi_prefix_is_the_arxiv_id(db_path, files):
     ingest(db_path, HF_HTML, files("pubmed_arxiv_doi.xml", feed.encode()))
     assert rows(db_path, "select count(*) from papers where arxiv_id = '2407.21783'") == [(1,)]
     assert rows(db_path, "select source from sightings where paper_id = 'arxiv:2407.21783' order by 1") == [
-        ("feed",), ("hf-daily",)]
+        ("adhoc:feed",), ("adhoc:hf-daily",)]
 
 
 def test_biorxiv_preprint_and_its_journal_version_are_one_paper(tmp_path, files):
@@ -145,7 +145,7 @@ def test_biorxiv_preprint_and_its_journal_version_are_one_paper(tmp_path, files)
         assert rows(db, "select value from identifiers where paper_id = ? and scheme = 'doi' order by 1", (key,)) == [
             ("10.1007/s00234-025-00002-2",), ("10.64898/2026.07.31.741992",)]
         assert rows(db, "select source from sightings where paper_id = ? order by 1", (key,)) == [
-            ("biorxiv-api",), ("feed",)]
+            ("adhoc:biorxiv-api",), ("adhoc:feed",)]
         snapshots.append(snapshot(db))
     assert snapshots[0] == snapshots[1]
 

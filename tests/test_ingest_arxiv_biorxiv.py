@@ -12,21 +12,21 @@ from sources_helpers import (
 
 # What each real sample must store: (file, source name it is filed under, {paper id: (title, first authors, dates)}).
 EXPECTED = [
-    (RSS_SAMPLE, "arxiv-rss", {
+    (RSS_SAMPLE, "adhoc:arxiv-rss", {
         "arxiv:2509.15234": ("2509.15234", 1, "Exploring the Capabilities of LLM Encoders for Image-Text Retrieval in Chest X-rays",
                              [], "2025-09-22T04:00:00Z", None, "2025-09-22"),
     }),
-    (RDF_SAMPLE, "arxiv-rdf", {
+    (RDF_SAMPLE, "adhoc:arxiv-rdf", {
         "arxiv:1805.08875": ("1805.08875", 1, "Measurement of Transverse Single Spin Asymmetries", ["Christopher Dilks"],
                              "2018-05-24", None, "2018-05-24"),
         "arxiv:1805.06430": ("1805.06430", 2, "New Perspective on Hybrid Mesons", ["Shu-Sheng Xu", "Zhu-Fang Cui"],
                              None, "2018-05-24", "2018-05-24"),
     }),
-    (API_SAMPLE, "arxiv-api", {
+    (API_SAMPLE, "adhoc:arxiv-api", {
         "arxiv:hep-ex/0307015": ("hep-ex/0307015", 1, "Multi-Electron Production at High Transverse Momenta in ep Collisions at HERA",
                                  ["H1 Collaboration"], "2003-07-07T17:46:39Z", "2003-07-07T17:46:39Z", None),
     }),
-    (API_NEW_BACKEND, "arxiv-api", {
+    (API_NEW_BACKEND, "adhoc:arxiv-api", {
         "arxiv:2609.04658": ("2609.04658", 1, "VizIt: A multi-view framework for exploring single-cell, spatial, and genetic data online",
                              ["Chenhang Christopher Zhang", "Yanqing Lou", "Xianjun Dong"], "2026-09-04T02:40:47Z",
                              "2026-09-04T02:40:47Z", None),
@@ -87,7 +87,7 @@ def test_biorxiv_feed_sample_by_file(run_cli, db_path):
         row[0][4], "2019-11-29", row[0][6],
     )]
     assert json.loads(row[0][4])[:3] == ["Kukla, D.", "Crampton, A.", "Wood, D."]
-    assert rows(db_path, "select source, listing_date, announce_type from sightings") == [("biorxiv-rss", "2019-11-29", "new")]
+    assert rows(db_path, "select source, listing_date, announce_type from sightings") == [("adhoc:biorxiv-rss", "2019-11-29", "new")]
 
 
 def test_biorxiv_api_sample_by_url(run_cli, db_path, server):

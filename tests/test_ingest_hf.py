@@ -21,7 +21,7 @@ def test_html_sample_stores_13_papers_with_ids_titles_upvotes(run_cli, db_path):
     papers = rows(db_path, "select arxiv_id, title from papers order by arxiv_id")
     assert len(papers) == 13
     assert ("2407.21783", "The Llama 3 Herd of Models") in papers
-    upvotes = dict(rows(db_path, "select paper_id, upvotes from sightings where source = 'hf-daily' and listing_date = '2024-08-01'"))
+    upvotes = dict(rows(db_path, "select paper_id, upvotes from sightings where source = 'adhoc:hf-daily' and listing_date = '2024-08-01'"))
     assert upvotes["arxiv:2407.21783"] == 94 and upvotes["arxiv:2404.01300"] == 3
     # The query the README promises works as written.
     newest = rows(db_path, "select arxiv_id, title from papers order by published_at desc")

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, write_heartbeat
+from scheduling import one_skipped_run
 
 
 def stamp(moment: datetime) -> str:
@@ -32,14 +33,15 @@ def heartbeat_every(config_dir, seconds: int) -> None:
     settings.write_text(settings.read_text().replace("heartbeat_seconds = 60", f"heartbeat_seconds = {seconds}"))
 
 
-def only_untroubled_sources(config_dir) -> None:
-    """No source at all, so the exit code of `status` speaks of the scheduler only."""
+def only_untroubled_sources(config_dir, db_path) -> None:
+    """No source at all, so the exit code of `status` speaks of the scheduler only (one run: not an empty ledger)."""
     (config_dir / "sources.toml").write_text("")
+    one_skipped_run(db_path)
 
 
 @pytest.mark.parametrize("every, alive", [(600, True), (60, False)])
 def test_a_tick_400_s_old_is_judged_alike_by_status_and_schedule_status(run_cli, config_dir, db_path, every, alive):
-    only_untroubled_sources(config_dir)
+    only_untroubled_sources(config_dir, db_path)
     heartbeat_every(config_dir, every)
     beat(db_path, 400)
     status = run_cli("status")
@@ -53,7 +55,7 @@ def test_a_tick_400_s_old_is_judged_alike_by_status_and_schedule_status(run_cli,
 
 
 def test_a_fresh_tick_from_a_process_that_is_gone_is_dead_for_both(run_cli, config_dir, db_path):
-    only_untroubled_sources(config_dir)
+    only_untroubled_sources(config_dir, db_path)
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     beat(db_path, 1, pid=int(finished.stdout))
     status = run_cli("status")
@@ -63,7 +65,7 @@ def test_a_fresh_tick_from_a_process_that_is_gone_is_dead_for_both(run_cli, conf
 
 
 def test_a_clean_stop_is_not_trouble_for_status_but_not_running_for_schedule_status(run_cli, config_dir, db_path):
-    only_untroubled_sources(config_dir)
+    only_untroubled_sources(config_dir, db_path)
     beat(db_path, 10, status="stopped")
     assert run_cli("status").exit_code == 0
     assert run_cli("schedule", "--status").exit_code == 1

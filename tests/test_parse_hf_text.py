@@ -52,7 +52,7 @@ def test_ingested_twice_the_reference_page_is_64_tagged_papers_once(run_cli, db_
         assert result.exit_code == 0, result.output
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*), count(distinct id) from papers").fetchone() == (64, 64)
-        assert conn.execute("select count(*) from sightings where source = 'hf-search'").fetchone() == (64,)
+        assert conn.execute("select count(*) from sightings where source = 'adhoc:hf-search'").fetchone() == (64,)
         assert conn.execute("select min(id) like 'title:%' from papers").fetchone() == (1,)
         gate = conn.execute("select count(*) from paper_tags where tag = 'medical-imaging'").fetchone()[0]
     assert gate >= 61  # every card is medical imaging; the rules must find (nearly) all of them

@@ -81,7 +81,9 @@ def test_csv_json_and_jsonl_hold_the_same_papers(run_cli, reading_db):
     assert days == sorted(days, reverse=True)
     script = next(p for p in listed if p["id"] == "arxiv:2410.99002")
     assert script["title"] == SCRIPT_TITLE and script["project_page"] == "javascript:alert(1)"  # data stays verbatim
-    assert json.loads(export(run_cli, "--format", "json", "--tag", "nosuch")) == []
+    typo = run_cli("export", "--format", "json", "--tag", "medical-imaging,nosuch")  # a typo is not "no papers"
+    assert typo.exit_code == 2 and typo.stdout == ""
+    assert "--tag nosuch: no such tag; valid tags: " in typo.stderr and "modality:mri" in typo.stderr
 
 
 def test_order_by_upvotes_and_limit(run_cli, reading_db):

@@ -37,7 +37,7 @@ def test_papers_with_tags_has_every_paper_once(reading_db):
 
 def test_latest_sightings_picks_the_latest_day_per_paper(reading_db, run_cli):
     add_sighting(reading_db, "arxiv:2410.99001", "arxiv-eess-iv", "2024-10-29")
-    assert run_cli("ingest", str(REVISED)).exit_code == 0
+    assert run_cli("ingest", str(REVISED), "--as", "hf-daily").exit_code == 0
     latest = {r[0]: r[1:] for r in query(reading_db, "select paper_id, source, listing_date, upvotes from latest_sightings")}
     assert len(latest) == 24
     assert latest["arxiv:2410.99001"] == ("arxiv-eess-iv", "2024-10-29", None)
@@ -47,7 +47,7 @@ def test_latest_sightings_picks_the_latest_day_per_paper(reading_db, run_cli):
 
 def test_fts_follows_an_update_through_the_real_ingest_path(reading_db, run_cli):
     assert fts_ids(reading_db, "synchrotron") == ["arxiv:2410.99004"]
-    result = run_cli("ingest", str(REVISED))  # a longer abstract for 99004: merge replaces it by an UPDATE
+    result = run_cli("ingest", str(REVISED), "--as", "hf-daily")  # a longer abstract for 99004: merge replaces it by an UPDATE
     assert result.exit_code == 0 and "1 updated" in result.output
     assert fts_ids(reading_db, "synchrotron") == []
     assert fts_ids(reading_db, "cyclotron") == ["arxiv:2410.99004"]

@@ -64,7 +64,7 @@ def test_cron_job_writes_runs_and_a_raising_job_is_recorded_failed_without_stopp
     today = datetime.now(timezone.utc).date().isoformat()
     assert {r[0] for r in rows(db_path, "select listing_date from runs where source = 'hf-local'")} == {today}
     assert rows(db_path, "select count(*) from sightings where source = 'hf-local'") == [(4,)]
-    assert any("hf-local: ok: 4 entries parsed" in line for line in running.lines)
+    assert any(f"hf-local {today}: ok: 4 entries parsed" in line for line in running.lines)
     beats = {r[0]: r[1:] for r in rows(db_path, "select job_id, last_status, pid from scheduler_heartbeat")}
     assert beats["broken"][0] == "failed" and beats["hf-local"][0] in ("ok", "not-modified")
     assert beats["(scheduler)"][0] == "stopped"
@@ -114,7 +114,7 @@ def test_yesterday_is_fetched_once_more_after_the_morning_settle_time(db_path, c
     from pipeline.run.units import days_to_fetch
 
     session = Session(db_path, config_dir)
-    store = session.pipeline().store
+    store = session.pipeline(create=True).store
     hf_daily = session.pipeline().config.source("hf-daily")
     # Hand-made ledger: yesterday's run completed at 23:17 the evening before.
     run_id = store.start_run("hf-daily", "t", "2024-10-24")

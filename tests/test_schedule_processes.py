@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ import pytest
 
 from conftest import ROOT
 from pipeline.run.locking import SourceLock
+from pipeline.store.sqlite_version import wal_reset_bug_affected
 from scheduling import HfServer, rows, source, tune, wait_for, write_sources
 
 
@@ -122,3 +124,24 @@ def test_a_lock_whose_holder_was_killed_is_free_at_once(db_path):
         holder.wait()
     with SourceLock(db_path, "hf-daily") as lock:
         assert lock.acquire(0) is True
+
+
+def test_schedule_stamps_its_log_lines_and_warns_of_an_affected_sqlite_once_at_start(hf, db_path, config_dir):
+    write_sources(config_dir, source("hf-local", "hf-daily", base_url=hf.base, schedule=EVERY_SECOND))
+    env = {key: value for key, value in os.environ.items() if key != "PAPERFEED_SQLITE_WAL_CHECK"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--db", str(db_path), "--config", str(config_dir), "schedule"],
+        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for(lambda: len(rows(db_path, "select id from runs where status in ('ok', 'not-modified')")) >= 2,
+                 what="two scheduled runs")
+    finally:
+        code, out, err = stop(process)
+    assert code == 0, err
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+    run_lines = [line for line in out.splitlines() if re.search(r"hf-local [0-9-]+: (ok|not-modified)", line)]
+    assert len(run_lines) >= 2 and all(stamp.match(line) for line in run_lines)
+    assert stamp.match(err.splitlines()[0]) and "paperfeed schedule: pid" in err.splitlines()[0]
+    warnings = [line for line in (out + err).splitlines() if "WAL-reset bug" in line]
+    assert len(warnings) == (1 if wal_reset_bug_affected(sqlite3.sqlite_version_info) else 0)

@@ -8,6 +8,7 @@ import sqlite3
 from werkzeug import Response
 
 from conftest import HF_API
+from pipeline.store import Store
 from test_fetch_hf import add_source
 
 DAY = "2024-10-25"
@@ -36,7 +37,11 @@ def test_status_fails_after_a_failed_run_and_recovers_after_a_success(httpserver
     httpserver.expect_request(f"/papers/date/{DAY}").respond_with_data("down too", status=503)
     only_local_sources(config_dir, httpserver)
 
-    assert run_cli("status").exit_code == 0  # nothing has run yet: nothing to alert on
+    missing = run_cli("status")  # from the wrong folder, a cron line must not report a new empty file healthy
+    assert missing.exit_code == 2 and f"no database at {db_path}" in missing.stderr and not db_path.exists()
+    Store(db_path).close()
+    never_run = run_cli("status")  # a database with no runs knows nothing: that is not healthy
+    assert never_run.exit_code == 1 and "no runs recorded yet" in never_run.stderr
     assert run_cli("ingest", "hf-local", "--date", DAY).exit_code == 1
     failing = run_cli("status")
     assert failing.exit_code == 1
@@ -113,13 +118,21 @@ def test_runs_filters_by_source_and_status_and_shows_http_status_bytes(httpserve
     assert run_cli("ingest", "hf-local", "--date", DAY).exit_code == 0
     assert run_cli("ingest", httpserver.url_for("/gone")).exit_code == 1
     everything = run_cli("runs").output.splitlines()
-    assert len(everything) == 2
-    ok_only = run_cli("runs", "--status", "ok").output.splitlines()
-    assert len(ok_only) == 1 and "hf-local" in ok_only[0]
-    assert f"http=200 bytes={len(HF_API.read_bytes())}" in ok_only[0] and "parsed=4 new=4" in ok_only[0]
-    failed = run_cli("runs", "--source", "adhoc").output.splitlines()
-    assert len(failed) == 1 and "failed" in failed[0] and "http=404" in failed[0] and "/gone" in failed[0]
-    assert len(run_cli("runs", "--limit", "1").output.splitlines()) == 1
+    assert everything[0].split()[:6] == ["run", "started", "source", "day", "status", "http"]  # a header row
+    assert len(everything) == 3
+    ok_only = run_cli("runs", "--status", "ok").output.splitlines()[1:]
+    assert len(ok_only) == 1 and ok_only[0].split()[2:5] == ["hf-local", DAY, "ok"]
+    assert ok_only[0].split()[5:10] == ["200", str(len(HF_API.read_bytes())), ok_only[0].split()[7], "4", "4"]
+    failed = json.loads(run_cli("runs", "--source", "adhoc", "--json").output)
+    assert [(run["status"], run["http_status"]) for run in failed] == [("failed", 404)]
+    assert "/gone" in failed[0]["error"]
+    assert len(run_cli("runs", "--limit", "1").output.splitlines()) == 2
+
+
+def test_runs_refuses_an_unknown_status_listing_the_valid_ones(run_cli, db_path):
+    result = run_cli("runs", "--status", "faild")
+    assert result.exit_code == 2 and "'faild' is not one of" in result.stderr
+    assert "'failed'" in result.stderr and "'not-modified'" in result.stderr
 
 
 def test_a_source_that_cannot_run_is_a_failed_run_not_an_exception(run_cli, db_path, config_dir):

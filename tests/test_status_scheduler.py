@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, write_heartbeat
+from scheduling import one_skipped_run
 
 
 def test_a_stale_heartbeat_fails_status_and_a_clean_stop_does_not(run_cli, db_path):
+    one_skipped_run(db_path)
     with Store(db_path) as store:
         write_heartbeat(store, SCHEDULER_ROW, last_run_at="2026-01-01T00:00:00Z", last_status="tick")
         write_heartbeat(store, "hf-daily", last_run_at="2026-01-01T00:00:00Z", last_status="ok",
@@ -22,7 +24,8 @@ def test_a_stale_heartbeat_fails_status_and_a_clean_stop_does_not(run_cli, db_pa
     assert "scheduler: stopped at" in stopped.stdout
 
 
-def test_next_due_follows_each_source_schedule(run_cli, config_dir):
+def test_next_due_follows_each_source_schedule(run_cli, config_dir, db_path):
+    one_skipped_run(db_path)
     with (config_dir / "sources.toml").open("a") as handle:
         handle.write('\n[[source]]\nname = "hourly"\nkind = "hf-search"\nquery = "x"\nschedule = "5 * * * *"\n')
     result = run_cli("status")

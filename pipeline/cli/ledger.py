@@ -7,33 +7,42 @@ from datetime import datetime, timezone
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.show import paint, print_json, print_table
 from pipeline.run.health import assess
 from pipeline.run.liveness import scheduler_lines
 from pipeline.store import ledger
+from pipeline.store.sqlite_version import warn_if_affected
+
+RUN_HEADER = ("run", "started", "source", "day", "status", "http", "bytes", "time", "parsed", "new", "updated",
+              "tagged", "error")
 
 
-def _run_line(row: dict) -> str:
-    http = f" http={row['http_status']}" if row["http_status"] is not None else ""
-    size = f" bytes={row['bytes']}" if row["bytes"] is not None else ""
-    took = f" {row['duration_s']:.2f}s" if row["duration_s"] is not None else ""
-    error = f"  {row['error']}" if row["error"] else ""
-    return (
-        f"{row['id']:>5}  {row['started_at']}  {row['source']:<24} {row['status']:<13}{http}{size}{took}"
-        f" parsed={row['entries_parsed'] or 0} new={row['papers_new'] or 0}"
-        f" updated={row['papers_updated'] or 0} tagged={row['papers_tagged'] or 0}{error}"
-    )
+def _run_row(row: dict) -> tuple:
+    took = f"{row['duration_s']:.2f}s" if row["duration_s"] is not None else None
+    return (row["id"], row["started_at"], row["source"], row["listing_date"], row["status"], row["http_status"],
+            row["bytes"], took, row["entries_parsed"] or 0, row["papers_new"] or 0, row["papers_updated"] or 0,
+            row["papers_tagged"] or 0, row["error"] or "")
 
 
 @cli.command()
 @click.option("--source", help="Only runs of this source.")
-@click.option("--status", help="Only runs with this status (ok, not-modified, empty, failed, ...).")
-@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.option("--status", type=click.Choice(ledger.RUN_STATUSES), help="Only runs with this status.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many runs to show.")
+@click.option("--json", "as_json", is_flag=True, help="The runs as a JSON list, every column of the ledger.")
 @click.pass_context
-def runs(ctx: click.Context, source: str | None, status: str | None, limit: int) -> None:
-    """List recent runs, newest first: status, HTTP status, bytes, time, counts, error."""
-    for row in ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit):
-        click.echo(_run_line(row))
+def runs(ctx: click.Context, source: str | None, status: str | None, limit: int, as_json: bool) -> None:
+    """List recent runs, newest first: listing day, status, HTTP status, bytes, time, counts, error."""
+    rows = ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("no runs" + (f" of {source}" if source else "") + (f" with status {status}" if status else ""),
+                   err=True)
+        return
+    print_table(RUN_HEADER, [_run_row(row) for row in rows], colour_of=lambda row: row[4])
 
 
 def _when(run: dict | None) -> str:
@@ -41,32 +50,53 @@ def _when(run: dict | None) -> str:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Each source's health and the scheduler's as JSON.")
 @click.pass_context
-def status(ctx: click.Context) -> None:
+def status(ctx: click.Context, as_json: bool) -> None:
     """Health of every enabled source; exits 1 when any failed its latest run or is overdue."""
     pipe = _pipeline(ctx)
+    warn_if_affected()
+    if ledger.run_count(pipe.store) == 0:
+        fail(f"{pipe.store.path.resolve()}: no runs recorded yet: nothing is known about the sources"
+             " (run `paperfeed ingest --all`, or check --db / PAPERFEED_DB)", EXIT_FAILED_RUN)
     pipe.store.mark_interrupted_runs()
     now = datetime.now(timezone.utc)
-    trouble = False
+    reports = []
     for source in pipe.config.sources.values():
         if not source.enabled:
             continue
         health = assess(pipe.store, source, now)
         state = "FAILING" if not health.healthy else (health.latest["status"] if health.latest else "never run")
-        due = health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else "-"
-        click.echo(
-            f"{source.name:<28} {state:<13} last success {_when(health.last_success)},"
-            f" last failure {_when(health.last_failure)}, next due {due}"
-        )
-        for line in health.problems:
-            click.echo(f"  {line}")
-        if health.low_volume:
-            click.echo(f"  warning: {health.low_volume}")
-        trouble = trouble or not health.healthy
+        reports.append({
+            "source": source.name, "state": state, "healthy": health.healthy,
+            "last_success": health.last_success, "last_failure": health.last_failure,
+            "next_due": health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else None,
+            "problems": list(health.problems), "low_volume": health.low_volume,
+        })
     lines, dead = scheduler_lines(pipe.store, now, pipe.config.schedule)
-    for line in lines:
-        click.echo(line)
-    trouble = trouble or dead
+    trouble = dead or any(not report["healthy"] for report in reports)
+    if as_json:
+        print_json({"healthy": not trouble, "sources": reports, "scheduler": lines})
+    else:
+        _print_health(reports, lines)
     if trouble:
         click.echo("paperfeed: some sources are failing or overdue", err=True)
         sys.exit(EXIT_FAILED_RUN)
+
+
+def _print_health(reports: list[dict], scheduler: list[str]) -> None:
+    width = max([len(report["source"]) for report in reports] + [6])
+    click.echo(f"{'source':<{width}}  {'state':<13} last success, last failure, next due")
+    for report in reports:
+        state = paint(f"{report['state']:<13}", report["state"])
+        click.echo(
+            f"{report['source']:<{width}}  {state}"
+            f" last success {_when(report['last_success'])},"
+            f" last failure {_when(report['last_failure'])}, next due {report['next_due'] or '-'}"
+        )
+        for line in report["problems"]:
+            click.echo(f"  {line}")
+        if report["low_volume"]:
+            click.echo(f"  warning: {report['low_volume']}")
+    for line in scheduler:
+        click.echo(line)

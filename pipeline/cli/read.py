@@ -19,7 +19,8 @@ from typing import Any, TextIO
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _session, cli, fail
+from pipeline.store.tags import stored_tag_names
 from pipeline.output import feeds, formats
 from pipeline.store.reading import (
     LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
@@ -62,14 +63,30 @@ def filter_options(command: Callable) -> Callable:
     return command
 
 
-def make_filter(tags: tuple[str, ...], since: str | None, until: str | None, source: str | None) -> PaperFilter:
+def make_filter(ctx: click.Context, tags: tuple[str, ...], since: str | None, until: str | None,
+                source: str | None) -> PaperFilter:
+    """The selection the options ask for; a tag that neither the rules nor the database know is a
+    usage error (a typo must not pass as "no papers")."""
     groups = tuple(tuple(t.strip() for t in tag.split(",") if t.strip()) for tag in tags)
+    unknown = sorted({name for group in groups for name in group} - known_tags(ctx))
+    if unknown:
+        fail(f"--tag {', '.join(unknown)}: no such tag; valid tags: {', '.join(sorted(known_tags(ctx)))}")
     return PaperFilter(tags=tuple(g for g in groups if g), since=parse_day(since, "--since"),
                        until=parse_day(until, "--until"), source=source)
 
 
+def known_tags(ctx: click.Context) -> set[str]:
+    """Tags the current rules can give, and tags stored papers carry (from earlier rules)."""
+    pipe = _pipeline(ctx)
+    return set(_session(ctx).rules.tags) | set(stored_tag_names(pipe.store))
+
+
+def describe_tags(selection: PaperFilter) -> str:
+    return " and ".join("/".join(group) for group in selection.tags) or "all"
+
+
 def describe_filter(selection: PaperFilter) -> str:
-    parts = [" and ".join("/".join(group) for group in selection.tags) or "all"]
+    parts = [describe_tags(selection)]
     if selection.source:
         parts.append(f"from {selection.source}")
     if selection.since:
@@ -128,7 +145,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
     The field's words work as written: X-ray (also finds X ray, Xray), U-Net,
     COVID-19, T1-weighted, 18F-FDG.
     """
-    selection = make_filter(tags, since, until, source)
+    selection = make_filter(ctx, tags, since, until, source)
     try:
         hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
     except SearchSyntaxError as exc:
@@ -159,7 +176,7 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
     """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS or Atom."""
     store = _pipeline(ctx).store
-    selection = make_filter(tags, since, until, source)
+    selection = make_filter(ctx, tags, since, until, source)
     title = title or f"paperfeed: {describe_filter(selection)}"
     papers: Iterable[dict[str, Any]] = iter_papers(store, selection, order=order, limit=limit)
     if progress_wanted(output):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from pipeline.run.liveness import scheduler_state
 from pipeline.run.scheduler import Scheduler, build_jobs
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, heartbeats
+from pipeline.store.sqlite_version import warn_if_affected
 
 
 @cli.command()
@@ -37,21 +39,33 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
             for job in build_jobs(config):
                 click.echo(job.describe(now))
             return
-        scheduler = Scheduler(config, session.db_path, _pipelines(session), echo=click.echo)
+        scheduler = Scheduler(config, session.db_path, _pipelines(session), echo=_stamped)
     except ConfigError as exc:
         fail(str(exc))
-    logging.basicConfig(level=logging.WARNING, format="paperfeed schedule: %(name)s: %(message)s")
-    _pipeline(ctx)  # configuration, tag rules and migrations fail here, once, not in every job
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s paperfeed schedule: %(name)s: %(message)s",
+                            datefmt=STAMP)
+    logging.Formatter.converter = time.gmtime
+    _pipeline(ctx, create=True)  # configuration, tag rules and migrations fail here, once, not in every job
     now = datetime.now(timezone.utc)
-    click.echo(f"paperfeed schedule: pid {os.getpid()}, database {session.db_path}", err=True)
+    _stamped(f"paperfeed schedule: pid {os.getpid()}, database {session.db_path}", err=True)
+    warn_if_affected()
     for job in scheduler.jobs.values():
-        click.echo(f"  {job.describe(now)}", err=True)
+        _stamped(f"  {job.describe(now)}", err=True)
     if not scheduler.serve():
         # A job is still fetching in a worker thread; its run is closed as interrupted. Leave
         # without joining it (the interpreter would wait for the thread at exit).
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _stamped(line: str, err: bool = False) -> None:
+    """A long-running job's log line, with the UTC time it happened."""
+    click.echo(f"{time.strftime(STAMP, time.gmtime())} {line}", err=err)
 
 
 def _pipelines(session: Session):
@@ -61,7 +75,7 @@ def _pipelines(session: Session):
     def open_pipeline() -> Iterator[Pipeline]:
         own = Session(session.db_path, session.config_dir)
         try:
-            yield own.pipeline()
+            yield own.pipeline(create=True)
         finally:
             own.close()
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from pipeline.cli.core import _pipeline, cli, fail
+from pipeline.cli.show import print_json
 from pipeline.config import ConfigError, load_config
 from pipeline.store import tags as tag_store
 from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
@@ -45,14 +46,22 @@ def retag(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("paper")
+@click.option("--json", "as_json", is_flag=True, help="The paper's id, title and tags with their evidence as JSON.")
 @click.pass_context
-def explain(ctx: click.Context, paper: str) -> None:
-    """Show PAPER's tags (arXiv id, DOI or paper id) and the words behind each."""
+def explain(ctx: click.Context, paper: str, as_json: bool) -> None:
+    """Show PAPER's tags and the words behind each.
+
+    PAPER is a paper id, an arXiv id (with or without version), an arXiv or
+    doi.org URL, a DOI, a PMID or a PMCID.
+    """
     store = _pipeline(ctx).store
     paper_id = tag_store.resolve_paper_id(store, paper)
     if paper_id is None:
         fail(f"{paper}: no such paper in {store.path}", code=1)
     row, tags = tag_store.paper_with_tags(store, paper_id)
+    if as_json:
+        print_json({**row, "tags": tags})
+        return
     click.echo(f"{row['id']}  {row['title']}")
     if not tags:
         click.echo("  no tags")

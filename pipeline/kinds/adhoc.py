@@ -1,10 +1,12 @@
 """A URL or a saved file given on the command line (`paperfeed ingest URL|FILE`).
 
 The format is told from the content, and the run is filed under a source
-named after what the listing turned out to be (`hf-daily` for a Hugging Face
-daily page, the format name otherwise), so an ad-hoc ingest of a day's page
-lands next to the configured source's sightings. Not a configurable kind:
-it has no name of its own in `sources.toml`.
+named after what the listing turned out to be, marked as ad hoc
+(`adhoc:hf-daily` for a Hugging Face daily page, `adhoc:<format>` otherwise):
+a manual import must never count as a configured source's health in
+`paperfeed status`, and `sources.toml` cannot use these names. `--as SOURCE`
+files it under a name of the user's choosing instead. Not a configurable
+kind: it has no name of its own in `sources.toml`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline.sources import parse_any
 from pipeline.sources.dates import plausible_iso
 
 SOURCE = "adhoc"
+PREFIX = f"{SOURCE}:"
 
 
 class Adhoc(SourceKind):
@@ -29,9 +32,18 @@ class Adhoc(SourceKind):
     def for_url(cls, url: str, http) -> Adhoc:
         return cls(SOURCE, {"url": url}, http)
 
+    raw: bytes | None = None  # what was read from stdin, in place of a file
+
     @classmethod
     def for_file(cls, path: Path, http) -> Adhoc:
         return cls(SOURCE, {"file": str(path)}, http)
+
+    @classmethod
+    def for_bytes(cls, raw: bytes, label: str, http) -> Adhoc:
+        """Content already read (stdin), recorded under `label` as its target."""
+        kind = cls(SOURCE, {"file": label}, http)
+        kind.raw = raw
+        return kind
 
     def plan(self, unit: Unit) -> Plan:
         if self.option("url"):
@@ -42,7 +54,7 @@ class Adhoc(SourceKind):
         if "url" in plan.request:
             result = get(plan.target, self.http)
             return Fetched(_on_asked_day(_parse_or_fail(result.body, plan.target), plan.target), plan.target, (result,))
-        raw = Path(plan.target).read_bytes()
+        raw = self.raw if self.raw is not None else Path(plan.target).read_bytes()
         return Fetched(_parse_or_fail(raw, plan.target), plan.target, size=len(raw))
 
 
@@ -69,7 +81,11 @@ def _parse_or_fail(raw: bytes, where: str) -> Listing:
 
 
 def source_name(listing: Listing) -> str:
-    """`hf-daily`, `hf-search`, ... for Hugging Face listings; the format name otherwise."""
+    """`adhoc:hf-daily`, `adhoc:hf-search`, ... for Hugging Face listings; `adhoc:<format>` otherwise."""
     if listing.format.startswith("hf-"):
-        return f"hf-{listing.kind}"
-    return listing.format or SOURCE
+        return f"{PREFIX}hf-{listing.kind}"
+    return f"{PREFIX}{listing.format}" if listing.format else SOURCE
+
+
+def is_adhoc_name(name: str) -> bool:
+    return name == SOURCE or name.startswith(PREFIX)

@@ -217,6 +217,17 @@ class SourceKind:
         """Whether a run of the latest day asks for it by date (else it reads the listing as it is now)."""
         return self.dates is not None
 
+    @classmethod
+    def unit_problem(cls, *, day: date | None = None, query: str | None = None) -> str | None:
+        """Why `--date`/`--query` mean nothing to this kind (a typo must not pass as a normal run)."""
+        takes = [*(["--date"] if cls.dates is not None else []), *(["--query"] if "query" in cls.options else [])]
+        given = [*(["--date"] if day is not None else []), *(["--query"] if query is not None else [])]
+        refused = [option for option in given if option not in takes]
+        if not refused:
+            return None
+        return (f"{cls.name} sources do not take {' or '.join(refused)}"
+                f" (they take {', '.join(takes) or 'neither --date nor --query'})")
+
     def plan(self, unit: Unit) -> Plan:
         raise NotImplementedError
 

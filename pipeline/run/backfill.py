@@ -45,7 +45,7 @@ class DayResult:
         if self.status == "skipped":
             return f"{self.day}: already complete (run {self.completed_by}), skipped"
         stored = f" ({self.pages_skipped} page(s) already stored)" if self.pages_skipped else ""
-        return "\n".join(f"{self.day}: {s.line()}" for s in self.summaries) + stored
+        return "\n".join(s.line() for s in self.summaries) + stored  # each line names its day
 
 
 def days_between(since: date, until: date) -> Iterator[date]:

@@ -28,7 +28,7 @@ def reparse(pipe: Pipeline, *, source: str | None = None, since: str | None = No
         if configured is not None and _asks(configured, request):
             summaries.append(run_unit(pipe, configured, _unit(request), fetcher=Replay(kept)))
         elif "url" in request:
-            summaries.append(ingest_url(pipe, request["url"], fetcher=Replay(kept)))
+            summaries.append(ingest_url(pipe, request["url"], fetcher=Replay(kept), name=kept.source))
         else:
             summaries.append(refuse(pipe, kept.source, f"run {kept.run_id}: source {kept.source!r} is no longer configured"))
     return summaries

@@ -49,19 +49,21 @@ class RunSummary:
     next_page: int | None = None  # a paged listing's next page, to be its own run
     total: int | None = None  # entries the server says the paged day has
     digest: str | None = None  # of the bodies fetched, to tell a page that repeats the previous one
+    listing_date: str | None = None  # the listing day the run asked for or found
 
     @property
     def failed(self) -> bool:
         return self.status in FAILED_STATUSES
 
     def line(self) -> str:
-        """The one-line summary the CLI prints."""
+        """The one-line summary the CLI prints: `run 7 hf-daily 2024-08-01: ok: ...`."""
+        head = f"run {self.run_id} {self.source}" + (f" {self.listing_date}" if self.listing_date else "")
         if self.error:
-            return f"run {self.run_id} {self.source}: {self.status}: {self.error}"
+            return f"{head}: {self.status}: {self.error}"
         if self.status == "not-modified":
-            return f"run {self.run_id} {self.source}: {self.status}: {'; '.join(self.notes)}"
+            return f"{head}: {self.status}: {'; '.join(self.notes)}"
         return (
-            f"run {self.run_id} {self.source}: {self.status}: {self.entries_parsed} entries parsed, "
+            f"{head}: {self.status}: {self.entries_parsed} entries parsed, "
             f"{self.papers_new} papers new, {self.papers_updated} updated, {self.papers_tagged} tagged"
         )
 
@@ -138,7 +140,8 @@ def skipped(pipe: Pipeline, source: str, day: date | None) -> RunSummary:
     holder = SourceLock(pipe.store.path, source).holder_pid()
     message = f"another run of {source} is active" + (f" (pid {holder})" if holder else "")
     run_id = record_run(pipe.store, source, source, "skipped", message, day.isoformat() if day else None)
-    return RunSummary(run_id=run_id, source=source, target=source, status="skipped", error=message)
+    return RunSummary(run_id=run_id, source=source, target=source, status="skipped", error=message,
+                      listing_date=day.isoformat() if day else None)
 
 
 def refuse(pipe: Pipeline, source: str, reason: str) -> RunSummary:
@@ -149,20 +152,27 @@ def refuse(pipe: Pipeline, source: str, reason: str) -> RunSummary:
     return _execute(pipe, Attempt(source, source, produce))
 
 
-def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None = None) -> RunSummary:
+def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None = None,
+                  name: str | None = None) -> RunSummary:
+    """`name` files the run under that source (`--as`); without it, under `adhoc:<what it was>`."""
     plan = kind.plan(Unit())
-    return _execute(pipe, Attempt(kind.source, plan.target, lambda get: kind.fetch(plan, get), plan.request,
-                                  name_from_listing=True), fetcher)
+    return _execute(pipe, Attempt(name or kind.source, plan.target, lambda get: kind.fetch(plan, get), plan.request,
+                                  name_from_listing=name is None), fetcher)
 
 
-def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -> RunSummary:
+def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, name: str | None = None) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher)
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher, name)
 
 
-def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
+def ingest_file(pipe: Pipeline, path: Path, *, name: str | None = None) -> RunSummary:
     """A saved page or API answer; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http))
+    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http), name=name)
+
+
+def ingest_bytes(pipe: Pipeline, raw: bytes, label: str, *, name: str | None = None) -> RunSummary:
+    """Content read already (stdin), recorded with `label` as its target."""
+    return _ingest_adhoc(pipe, Adhoc.for_bytes(raw, label, pipe.config.http), name=name)
 
 
 def _digest(fetched: Fetched) -> str | None:
@@ -187,6 +197,7 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     # A one-response day is recorded from the start; a paged day only by the run that completes it.
     run_id = pipe.store.start_run(source, target, attempt.day.isoformat() if attempt.day and not attempt.paged else None)
     started = time.monotonic()
+    asked_day = attempt.day.isoformat() if attempt.day else None
     fetcher = fetcher or RunFetcher(pipe.store, keep_raw=pipe.config.storage.keep_raw)
 
     def close(status: str, target: str, *, error: str | None = None, notes: tuple[str, ...] = (),
@@ -196,7 +207,8 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
                               status=status, error=error or ("; ".join(notes) if notes else None),
                               duration_s=round(time.monotonic() - started, 3), **measured)
         return RunSummary(run_id=run_id, source=source, target=target, status=status, error=error,
-                          entries_parsed=measured.get("entries_parsed") or 0, notes=notes)
+                          entries_parsed=measured.get("entries_parsed") or 0, notes=notes,
+                          listing_date=measured.get("listing_date") or asked_day)
 
     def failed(exc: BaseException, status: str = "failed", http_status: int | None = None) -> RunSummary:
         return close(status, target, error=_one_line(exc), http_status=http_status or fetcher.http_status,
@@ -250,4 +262,5 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     return RunSummary(run_id=run_id, source=source, target=fetched.target, status="ok",
                       entries_parsed=len(listing.entries), papers_new=counts.papers_new,
                       papers_updated=counts.papers_updated, papers_tagged=counts.papers_tagged,
-                      notes=(*notes, *counts.notes), **paging)
+                      notes=(*notes, *counts.notes), listing_date=fetched.day or listing.listing_date or asked_day,
+                      **paging)

@@ -8,9 +8,10 @@ from pipeline.store.core import Store
 
 SUCCESS_STATUSES = ("ok", "empty", "not-modified")  # the source answered and we stored what it said
 FAILURE_STATUSES = ("failed", "rate-limited", "interrupted")
+RUN_STATUSES = ("running", *SUCCESS_STATUSES, *FAILURE_STATUSES, "skipped")  # every value of runs.status
 RUN_COLUMNS = (
     "id, source, target, started_at, finished_at, status, http_status, bytes, duration_s,"
-    " entries_parsed, papers_new, papers_updated, papers_tagged, error"
+    " entries_parsed, papers_new, papers_updated, papers_tagged, error, listing_date"
 )
 
 
@@ -25,6 +26,10 @@ def recent_runs(store: Store, *, source: str | None = None, status: str | None =
         params.append(status)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     return store.query(f"SELECT {RUN_COLUMNS} FROM runs{clause} ORDER BY id DESC LIMIT ?", (*params, limit))
+
+
+def run_count(store: Store) -> int:
+    return store.query("SELECT count(*) AS n FROM runs")[0]["n"]
 
 
 def latest_finished_run(store: Store, source: str) -> dict[str, Any] | None:

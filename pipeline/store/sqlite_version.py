@@ -31,11 +31,9 @@ def wal_reset_bug_affected(version: tuple[int, ...]) -> bool:
 
 
 def warning_line(version: str) -> str:
-    return (
-        f"paperfeed: warning: SQLite {version} has the WAL-reset bug (https://sqlite.org/wal.html#walresetbug),"
-        " which can corrupt the database when it is read while paperfeed writes; use a Python linked to SQLite"
-        f" >= 3.51.3 (or 3.44.6+/3.50.7+ backports), or set {SILENCE_ENV}=off if your build is patched"
-    )
+    """Short, with the remedy: printed by `status`, `doctor` and when `schedule` starts, nowhere else."""
+    return (f"paperfeed: warning: SQLite {version} has the WAL-reset bug (https://sqlite.org/wal.html#walresetbug):"
+            f" use a Python with SQLite >= 3.51.3, or {SILENCE_ENV}=off if patched")
 
 
 def warn_if_affected(stream=None) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.ids import normalize_doi, normalize_pmcid, normalize_pmid, parse_arxiv_id
 from pipeline.store.core import Store
 from pipeline.store.listings import Tagger
 
@@ -103,13 +104,30 @@ def _write_changes(cursor: sqlite3.Cursor, changes: list[tuple[str, list, list]]
 
 
 def resolve_paper_id(store: Store, text: str) -> str | None:
-    """`2407.21783`, `arxiv:2407.21783` or a DOI to the stored paper's id."""
-    for candidate in (text, f"arxiv:{text}", f"doi:{text.lower()}"):
-        row = store.conn.execute("SELECT id FROM papers WHERE id = ?", (candidate,)).fetchone()
+    """A paper id, or any way people write a paper: `2407.21783v2`, `arXiv:2407.21783`, an arXiv abs/pdf
+    URL, a DOI, `doi:` or a doi.org URL, a PMID or PMCID, each looked up in `identifiers`."""
+    text = text.strip()
+    row = store.conn.execute("SELECT id FROM papers WHERE id = ?", (text,)).fetchone()
+    if row:
+        return row["id"]
+    arxiv = parse_arxiv_id(text)
+    candidates = [("arxiv", arxiv[0] if arxiv else None), ("doi", normalize_doi(text)),
+                  ("pmcid", normalize_pmcid(text)), ("pmid", normalize_pmid(text))]
+    for scheme, value in candidates:
+        if value is None:
+            continue
+        row = store.conn.execute("SELECT paper_id FROM identifiers WHERE scheme = ? AND value = ?",
+                                 (scheme, value)).fetchone()
         if row:
-            return row["id"]
-    row = store.conn.execute("SELECT id FROM papers WHERE arxiv_id = ? OR doi = ?", (text, text.lower())).fetchone()
+            return row["paper_id"]
+    # A database written before `identifiers` was filled for every paper still has the columns.
+    row = store.conn.execute("SELECT id FROM papers WHERE arxiv_id = ? OR doi = ?",
+                             (arxiv[0] if arxiv else None, normalize_doi(text))).fetchone()
     return row["id"] if row else None
+
+
+def stored_tag_names(store: Store) -> list[str]:
+    return [row[0] for row in store.conn.execute("SELECT DISTINCT tag FROM paper_tags")]
 
 
 def paper_with_tags(store: Store, paper_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
