@@ -47,10 +47,12 @@ SIM_SOURCES = {  # simulated source kind -> (source name, kind, options)
 }
 
 
-def sim_sources(base: str, schedules: dict[str, str] | None = None) -> str:
-    """`sources.toml` for the simulated upstream; `schedules` overrides a source's crontab line."""
+def sim_sources(base: str, schedules: dict[str, str] | None = None, only: tuple[str, ...] | None = None) -> str:
+    """`sources.toml` for the simulated upstream (`only` these source names); `schedules` overrides crontab lines."""
     tables = []
     for name, kind, options in SIM_SOURCES.values():
+        if only is not None and name not in only:
+            continue
         lines = ["[[source]]", f'name = "{name}"', f'kind = "{kind}"']
         for key, value in options.items():
             value = f"{base}{value}" if key == "url" else value

@@ -74,6 +74,8 @@ class Upstream:
     start: date
     days: int
     journal_stops: date | None = None
+    hf_short_days: dict[date, int] = field(default_factory=dict)  # days whose list stays this short
+    arxiv_skips: set[date] = field(default_factory=set)  # weekdays arXiv mails nothing, unannounced
     outages: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
     appeared: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
@@ -105,11 +107,13 @@ class Upstream:
             number = 0
             for minute, count in HF_BURSTS:
                 for _ in range(count):
+                    if number >= self.hf_short_days.get(day, number + 1):
+                        break
                     key = f"arxiv:{day:%y%m}.{day.day:02d}{number:03d}"
                     self.papers["hf"].append((midnight + timedelta(minutes=minute),
                                               Paper(key, number % len(self.hf_items), day)))
                     number += 1
-        mailing = weekday and not arxiv_holiday(day)
+        mailing = weekday and not arxiv_holiday(day) and day not in self.arxiv_skips
         if mailing:
             rebuilt = datetime.combine(day, time(0), EASTERN).astimezone(timezone.utc)
             for number in range(ARXIV_PER_DAY):
