@@ -8,7 +8,7 @@ import pytest
 
 from conftest import FIXTURES, HF_API, HF_HTML, HF_PROPS
 from pipeline.record import ParseError
-from pipeline.sources import detect, hf_api, hf_html
+from pipeline.formats import detect, hf_api, hf_html
 
 EDGE = FIXTURES / "hf" / "edge"
 

@@ -10,8 +10,8 @@ import json
 from collections import Counter
 
 from pipeline.record import Listing, ParseError
-from pipeline.sources.hf_items import records_from_items
-from pipeline.sources.hf_page import listing_from_props
+from pipeline.formats.hf_items import records_from_items
+from pipeline.formats.hf_page import listing_from_props
 
 FORMAT = "hf-api"
 

@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 
 from pipeline.record import Listing, ParseError, PaperRecord
-from pipeline.sources.encoding import as_utf8
+from pipeline.formats.encoding import as_utf8
 from pipeline.text import clean_text
 
 FORMAT = "hf-text"
