@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.ids import normalize_doi
+from pipeline.identity.ids import normalize_doi
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .authors import split_semicolons

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.ids import normalize_doi, parse_arxiv_id
+from pipeline.identity.ids import normalize_doi, parse_arxiv_id
 from pipeline.record import Listing, PaperRecord, ParseError
 
 from .dates import earliest, partial_iso

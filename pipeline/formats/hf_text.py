@@ -3,7 +3,7 @@
 This is how the reference search listing of this project was kept: no
 markup, no ids, just each card's title, abstract, "N authors" and date. The
 cards carry no arXiv id and no author names, so the papers are identified by
-their folded title (see `pipeline.ids.title_key`); once an arXiv or Hugging
+their folded title (see `pipeline.identity.ids.title_key`); once an arXiv or Hugging
 Face listing shows the same title, the identity store can join them.
 
 Card dates are the paper's publication day. A date without a year (`Feb 14`)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ids import normalize_doi
+from pipeline.identity.ids import normalize_doi
 from pipeline.record import Listing, MeshHeading, PaperRecord, ParseError
 
 from .dates import earliest, month_number, partial_iso

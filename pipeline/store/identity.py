@@ -35,8 +35,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from pipeline.ids import normalize_pmcid, normalize_pmid, paper_id, parse_arxiv_id, title_key
-from pipeline.merge import PREPRINT_DOI_PREFIXES
+from pipeline.identity.ids import normalize_pmcid, normalize_pmid, paper_id, parse_arxiv_id, title_key
+from pipeline.identity.merge import PREPRINT_DOI_PREFIXES
 from pipeline.record import PaperRecord
 from pipeline.store.bibliographic import record_relations
 
