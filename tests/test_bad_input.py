@@ -14,7 +14,7 @@ import tracemalloc
 import pytest
 
 from conftest import HF_API, HF_HTML
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import parse_any
 from test_fetch_hf import add_source
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, HF_API, ROOT
 from pipeline.cli import cli
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import arxiv_api, detect, generic_feed, hf_api, hf_text, parse_any
 from sources_helpers import API_NEW_BACKEND, JOURNAL_ATOM, rows
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import arxiv_api
 from pipeline.formats.paging import PageInfo
 

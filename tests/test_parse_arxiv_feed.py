@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import arxiv_feed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"

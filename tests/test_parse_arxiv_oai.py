@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import arxiv_oai, detect
 
 OAI = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv-oai"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import biorxiv_api, biorxiv_rss
 from pipeline.formats.paging import PageInfo
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import crossref, detect
 
 CROSSREF = Path(__file__).resolve().parent.parent / "fixtures" / "crossref"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline.record import Listing, ParseError
+from pipeline.model import Listing, ParseError
 from pipeline.formats import FORMATS, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed
 from pipeline.formats.feedtext import html_to_text, written_day
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import MeshHeading, ParseError
+from pipeline.model import MeshHeading, ParseError
 from pipeline.formats import detect, pubmed
 from pipeline.formats.pubmed_search import parse_search
 

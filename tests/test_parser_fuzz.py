@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, HF_API, HF_HTML, HF_PROPS
-from pipeline.record import Listing, ParseError
+from pipeline.model import Listing, ParseError
 from pipeline.formats import hf_api, hf_html, parse_any
 
 JSON_SAMPLES = [

@@ -18,7 +18,7 @@ import json
 import re
 
 from pipeline.identity.ids import normalize_doi
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from .authors import split_semicolons
 from .dates import plausible_iso

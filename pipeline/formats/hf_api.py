@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from pipeline.record import Listing, ParseError
+from pipeline.model import Listing, ParseError
 from pipeline.formats.hf_items import records_from_items
 from pipeline.formats.hf_page import listing_from_props
 

@@ -7,7 +7,7 @@ search results win when present.
 
 from __future__ import annotations
 
-from pipeline.record import Listing, ParseError
+from pipeline.model import Listing, ParseError
 from pipeline.formats.hf_items import iso_day, records_from_items
 
 

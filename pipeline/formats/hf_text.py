@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pipeline.record import Listing, ParseError, PaperRecord
+from pipeline.model import Listing, ParseError, PaperRecord
 from pipeline.formats.encoding import as_utf8
 from pipeline.text import clean_text
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit
-from pipeline.record import Listing, ParseError
+from pipeline.model import Listing, ParseError
 from pipeline.formats import parse_any
 from pipeline.formats.dates import plausible_iso
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from pipeline.kinds.arxiv import ARXIV_INTERVAL
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, one_of, string_list
 from pipeline.kinds.registry import register
-from pipeline.record import Listing
+from pipeline.model import Listing
 from pipeline.formats import arxiv_oai
 
 OAI_BASE = "https://export.arxiv.org/oai2"

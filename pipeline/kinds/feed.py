@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit, http_url
 from pipeline.kinds.registry import register
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.formats import parse_any
 
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, whole_number
 from pipeline.kinds.registry import register
-from pipeline.record import Listing, ParseError
+from pipeline.model import Listing, ParseError
 from pipeline.formats import pubmed
 from pipeline.formats.pubmed_search import parse_search
 

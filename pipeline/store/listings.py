@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.identity.merge import claims_for, merge_paper, source_family
-from pipeline.record import PaperRecord
+from pipeline.model import PaperRecord
 from pipeline.store import bibliographic, identity
 
 if TYPE_CHECKING:
