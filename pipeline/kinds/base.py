@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pipeline.http import FetchResult, HttpSettings, fetch
 from pipeline.kinds.cadence import Cadence
-from pipeline.record import Listing
+from pipeline.model import Listing
 
 
 @dataclass(frozen=True)
