@@ -11,6 +11,7 @@ from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
 from pipeline.cli.show import paint, print_json, print_table
 from pipeline.run.health import assess
 from pipeline.run.liveness import scheduler_lines
+from pipeline.run.staleness import scheduler_findings
 from pipeline.store import ledger
 from pipeline.store.sqlite_version import warn_if_affected
 
@@ -50,17 +51,19 @@ def _when(run: dict | None) -> str:
 
 
 @cli.command()
+@click.option("--at", "at", type=click.DateTime(("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")),
+              metavar="TIME", help="Judge as if it were this UTC time (YYYY-MM-DDTHH:MM), e.g. to replay a day.")
 @click.option("--json", "as_json", is_flag=True, help="Each source's health and the scheduler's as JSON.")
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Health of every enabled source; exits 1 when any failed its latest run or is overdue."""
+def status(ctx: click.Context, at: datetime | None, as_json: bool) -> None:
+    """Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."""
     pipe = _pipeline(ctx)
     warn_if_affected()
     if ledger.run_count(pipe.store) == 0:
         fail(f"{pipe.store.path.resolve()}: no runs recorded yet: nothing is known about the sources"
              " (run `paperfeed ingest --all`, or check --db / PAPERFEED_DB)", EXIT_FAILED_RUN)
     pipe.store.mark_interrupted_runs()
-    now = datetime.now(timezone.utc)
+    now = at.replace(tzinfo=timezone.utc) if at else datetime.now(timezone.utc)
     reports = []
     for source in pipe.config.sources.values():
         if not source.enabled:
@@ -74,13 +77,16 @@ def status(ctx: click.Context, as_json: bool) -> None:
             "problems": list(health.problems), "low_volume": health.low_volume,
         })
     lines, dead = scheduler_lines(pipe.store, now, pipe.config.schedule)
-    trouble = dead or any(not report["healthy"] for report in reports)
+    stopped = [finding.reason for finding in scheduler_findings(pipe.store, pipe.config, now)]
+    trouble = dead or bool(stopped) or any(not report["healthy"] for report in reports)
     if as_json:
-        print_json({"healthy": not trouble, "sources": reports, "scheduler": lines})
+        print_json({"healthy": not trouble, "sources": reports, "scheduler": lines, "scheduler_problems": stopped})
     else:
         _print_health(reports, lines)
+        for reason in stopped:
+            click.echo(f"  {reason}")
     if trouble:
-        click.echo("paperfeed: some sources are failing or overdue", err=True)
+        click.echo("paperfeed: some sources are failing, overdue or stale, or the scheduler stopped", err=True)
         sys.exit(EXIT_FAILED_RUN)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.ids import normalize_doi, normalize_pmcid, normalize_pmid, parse_arxiv_id
+from pipeline.identity.ids import normalize_doi, normalize_pmcid, normalize_pmid, parse_arxiv_id
 from pipeline.store.core import Store
 from pipeline.store.listings import Tagger
 
