@@ -72,10 +72,10 @@ def test_reading_page_cards_links_chips_and_highlights(served, tmp_path):
     # A <script> title is text on the page, never markup.
     script_card = found["arxiv:2410.99002"]
     assert script_card.select_one("a.title").get_text() == "<script>alert(1)</script>" and not soup.select("article script")
-    # Papers per day by source: hf-daily listed 7 papers on 10-28 and 3 on 10-30; the runs were today, outside.
+    # Papers per day by source: the ad-hoc hf-daily import listed 7 papers on 10-28 and 3 on 10-30; the runs were today, outside.
     per_source = soup.select("section.charts svg.chart")[0]
     assert {t.get_text() for t in per_source.select("rect.bar title")} == {
-        "hf-daily 2024-10-28: 7", "hf-daily 2024-10-30: 3"}
+        "adhoc:hf-daily 2024-10-28: 7", "adhoc:hf-daily 2024-10-30: 3"}
     assert "No runs in these days." in soup.select_one("section.charts").get_text()
 
 

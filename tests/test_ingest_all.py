@@ -27,8 +27,8 @@ def test_all_runs_every_enabled_source_and_one_failure_stops_none_of_the_others(
     assert "Traceback" not in result.output
     statuses = dict(rows(db_path, "select source, status from runs"))
     assert statuses == {"down": "failed", "broken": "failed", "hf-local": "ok"}
-    assert "down: failed: GET" in result.stderr and "broken: failed: source 'broken' needs a query" in result.stderr
     today = datetime.now(timezone.utc).date().isoformat()
+    assert f"down {today}: failed: GET" in result.stderr and "broken: failed: source 'broken' needs a query" in result.stderr
     assert f"hf-local {today}: ok: 4 entries parsed" in result.stdout  # each run names its listing day
     assert rows(db_path, "select count(*) from sightings where source = 'hf-local'") == [(4,)]
 
