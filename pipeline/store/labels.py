@@ -68,6 +68,11 @@ def stored_labels(store: Store) -> Iterator[Label]:
         yield Label(*row)
 
 
+def labels_of_paper(store: Store, paper_id: str) -> list[Label]:
+    return [Label(*row) for row in store.conn.execute(
+        f"SELECT {', '.join(LABEL_FIELDS)} FROM labels WHERE paper_id = ? ORDER BY tag", (paper_id,))]
+
+
 def labelled_papers(store: Store) -> Iterator[tuple[str, str, str | None, dict[str, bool]]]:
     """(paper id, title, abstract, {tag: yes?}) for every labelled paper: what `rules check` scores."""
     current: tuple[str, str, str | None] | None = None
