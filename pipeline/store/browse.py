@@ -121,7 +121,7 @@ def papers_per_day_by_source(conn: sqlite3.Connection, since: str, until: str) -
 def new_papers_per_day_by_modality(conn: sqlite3.Connection, since: str, until: str) -> list[tuple[str, str, int]]:
     """(day, modality, papers first seen that day with that modality tag)."""
     return [tuple(row) for row in conn.execute(
-        "SELECT p.first_seen_at, substr(t.tag, 10), count(*) FROM papers p JOIN paper_tags t ON t.paper_id = p.id"
+        "SELECT p.first_seen_at, substr(t.tag, 10), count(*) FROM papers p JOIN effective_tags t ON t.paper_id = p.id"
         " WHERE t.tag LIKE 'modality:%' AND p.first_seen_at BETWEEN ? AND ?"
         " GROUP BY p.first_seen_at, t.tag ORDER BY p.first_seen_at, t.tag", (since, until))]
 
