@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
 
-from pipeline.cli.core import _pipeline, cli, fail
+from pipeline.cli.core import _pipeline, _session, cli, fail
 from pipeline.cli.show import print_json
 from pipeline.config import ConfigError, load_config
+from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
 from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
+from pipeline.tagging.rules import DOMAIN_TAG
+from pipeline.tagging.whynot import why_not
 
 
 @cli.command()
@@ -49,21 +53,33 @@ def retag(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="The paper's id, title and tags with their evidence as JSON.")
 @click.pass_context
 def explain(ctx: click.Context, paper: str, as_json: bool) -> None:
-    """Show PAPER's tags and the words behind each.
+    """Show PAPER's tags, the words behind each, its labels, and why the gate did not fire.
 
     PAPER is a paper id, an arXiv id (with or without version), an arXiv or
     doi.org URL, a DOI, a PMID or a PMCID.
     """
     store = _pipeline(ctx).store
+    rules = _session(ctx).rules
     paper_id = tag_store.resolve_paper_id(store, paper)
     if paper_id is None:
         fail(f"{paper}: no such paper in {store.path}", code=1)
     row, tags = tag_store.paper_with_tags(store, paper_id)
+    labels = label_store.labels_of_paper(store, paper_id)
+    present = {match.tag for match in rules.tag(row["title"], row["abstract"])}
+    lacked = why_not(rules, row["title"], row["abstract"], DOMAIN_TAG, present).lacked \
+        if DOMAIN_TAG not in present else None
     if as_json:
-        print_json({**row, "tags": tags})
+        print_json({"id": row["id"], "title": row["title"], "tags": tags,
+                    "labels": [dataclasses.asdict(label) for label in labels],
+                    "gate_did_not_fire": {"tag": DOMAIN_TAG, "lacked": lacked} if lacked else None})
         return
     click.echo(f"{row['id']}  {row['title']}")
     if not tags:
         click.echo("  no tags")
     for tag_row in tags:
         click.echo(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
+    for label in labels:
+        note = f": {label.note}" if label.note else ""
+        click.echo(f"  {label.tag:<28} label {label.value} by {label.who}, {label.at}{note}")
+    if lacked:
+        click.echo(f"  {DOMAIN_TAG} did not fire: {lacked}")

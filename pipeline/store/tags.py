@@ -127,11 +127,12 @@ def resolve_paper_id(store: Store, text: str) -> str | None:
 
 
 def stored_tag_names(store: Store) -> list[str]:
-    return [row[0] for row in store.conn.execute("SELECT DISTINCT tag FROM paper_tags")]
+    """Every tag a stored paper carries or a person labelled, whatever rules gave it."""
+    return [row[0] for row in store.conn.execute("SELECT tag FROM paper_tags UNION SELECT tag FROM labels")]
 
 
 def paper_with_tags(store: Store, paper_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    paper = store.query("SELECT id, title FROM papers WHERE id = ?", (paper_id,))[0]
+    paper = store.query("SELECT id, title, abstract FROM papers WHERE id = ?", (paper_id,))[0]
     tags = store.query(
         "SELECT tag, rule, field, matched, rules_version FROM paper_tags WHERE paper_id = ? ORDER BY tag", (paper_id,)
     )
