@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
+from werkzeug import Response
 
 from conftest import FIXTURES, HF_API, HF_HTML, ROOT
 from pipeline.cli import cli
@@ -200,16 +201,16 @@ def test_digest_tag_repeat_means_all_of_and_comma_any_of(run_cli, db_path):
     assert typo.exit_code == 2 and "valid tags: " in typo.stderr and "medical-imaging" in typo.stderr
 
 
-def _on_a_terminal(db_path, *args, **env) -> bytes:
-    """The command's stdout as a terminal shows it (a real pseudo-terminal)."""
+def _on_a_terminal(db_path, *args, stream: str = "stdout", **env) -> bytes:
+    """What the command writes to `stream` as a terminal shows it (a real pseudo-terminal)."""
     import os
     import pty
 
     leader, follower = pty.openpty()
     environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, stream: follower}
     process = subprocess.Popen([sys.executable, "-m", "pipeline", "--db", str(db_path), *args], cwd=ROOT,
-                               env={**environment, "PYTHONPATH": str(ROOT), **env}, stdout=follower,
-                               stderr=subprocess.DEVNULL)
+                               env={**environment, "PYTHONPATH": str(ROOT), **env}, **streams)
     os.close(follower)
     chunks = []
     while True:
@@ -246,3 +247,51 @@ def test_shell_completion_as_the_readme_documents_it(db_path):
                            text=True, timeout=60)
     assert "plain,doctor" in words.stdout.splitlines()
     assert '_PAPERFEED_COMPLETE=bash_source paperfeed' in (ROOT / "README.md").read_text()
+
+
+def big_daily_answer(path, papers: int) -> int:
+    """Hand-made: the real API sample's first item repeated under distinct arXiv ids, a file of several MiB."""
+    item = json.loads(HF_API.read_bytes())[0]
+    items = []
+    for number in range(papers):
+        copy = json.loads(json.dumps(item))
+        copy["paper"]["id"] = f"2410.{10000 + number}"
+        copy["paper"]["title"] = f"{item['paper']['title']} {number}"
+        copy["title"] = copy["paper"]["title"]
+        items.append(copy)
+    path.write_text(json.dumps(items))
+    return path.stat().st_size
+
+
+def test_a_large_file_ingest_shows_a_bar_on_a_terminal_only(tmp_path, config_dir, db_path):
+    big = tmp_path / "big.json"
+    assert big_daily_answer(big, 1200) > 2 * 1024 * 1024
+    shown = _on_a_terminal(db_path, "--config", str(config_dir), "ingest", str(big), stream="stderr")
+    assert b"storing big.json" in shown and b"100%" in shown
+    assert rows(db_path, "SELECT count(*) FROM papers") == [(1200,)]
+    piped = subprocess.run([sys.executable, "-m", "pipeline", "--db", str(db_path), "--config", str(config_dir),
+                            "ingest", str(big)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and "storing" not in piped.stderr and "0 papers new" in piped.stdout
+
+
+def test_waiting_out_retry_after_shows_a_bar_on_a_terminal(server, config_dir, db_path):
+    answers = iter([Response("slow down", status=429, headers={"Retry-After": "1"}),
+                    Response(HF_API.read_bytes(), content_type="application/json")])
+    server.expect_request("/api/daily_papers").respond_with_handler(lambda request: next(answers))
+    shown = _on_a_terminal(db_path, "--config", str(config_dir), "ingest", server.url_for("/api/daily_papers"),
+                           stream="stderr")
+    assert b"HTTP 429 Too Many Requests; retrying in 1 s" in shown and b"100%" in shown
+    assert rows(db_path, "SELECT status FROM runs") == [("ok",)]
+
+
+def test_quiet_prints_only_problems_and_verbose_logs_the_retry(server, config_dir, db_path, tmp_path):
+    quiet = CliRunner().invoke(cli, ["-q", "--db", str(db_path), "--config", str(config_dir), "ingest", str(HF_API)])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    server.expect_request("/down").respond_with_data("down", status=503)
+    loud = subprocess.run([sys.executable, "-m", "pipeline", "-v", "--db", str(db_path), "--config", str(config_dir),
+                           "ingest", server.url_for("/down")], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert loud.returncode == 1
+    assert "GET " in loud.stderr and "HTTP 503" in loud.stderr and "retrying in" in loud.stderr
+    failed = CliRunner().invoke(cli, ["-q", "--db", str(db_path), "--config", str(config_dir),
+                                      "ingest", server.url_for("/down")])
+    assert failed.exit_code == 1 and failed.stdout == "" and "failed: GET" in failed.stderr

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli.show import entry_bar, progress_on_terminal, wait_with_bar
 from pipeline.config import ConfigError, db_path_from, load_config
+from pipeline.http.waits import show_waits_with
 from pipeline.run.run import Pipeline, RunSummary, ingest_bytes, ingest_file, ingest_url
 from pipeline.run.sources import run_all, run_guarded
 from pipeline.store import Store
@@ -25,6 +27,7 @@ from pipeline.tagging import RuleError, load_rules
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
 EXIT_USAGE = 2
+PROGRESS_BYTES = 2 * 1024 * 1024  # a smaller file is stored before a bar would be read
 
 
 class Session:
@@ -119,6 +122,8 @@ def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None, verbo
     session.quiet = quiet
     ctx.obj = session
     ctx.call_on_close(session.close)
+    if progress_on_terminal(quiet) and ctx.invoked_subcommand != "schedule":  # its jobs wait in parallel threads
+        show_waits_with(wait_with_bar)
     if verbose:
         logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=sys.stderr,
                             format="%(asctime)s paperfeed: %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
@@ -136,8 +141,10 @@ def _pipeline(ctx: click.Context, create: bool = False) -> Pipeline:
 
 
 def _report(summaries: list[RunSummary]) -> None:
+    quiet = click.get_current_context().find_object(Session).quiet
     for summary in summaries:
-        click.echo(summary.line(), err=summary.failed)
+        if summary.failed or not quiet:
+            click.echo(summary.line(), err=summary.failed)
     if any(summary.failed for summary in summaries):
         sys.exit(EXIT_FAILED_RUN)
 
@@ -190,8 +197,16 @@ def _ingest_step(pipe: Pipeline, target: str, day: date | None, query: str | Non
     if re.match(r"^https?://", target):
         return lambda: [ingest_url(pipe, target, name=as_source)]
     if Path(target).exists():
-        return lambda: [ingest_file(pipe, Path(target), name=as_source)]
+        return lambda: [ingest_file(pipe, Path(target), name=as_source, progress=_bar_for(Path(target)))]
     fail(f"{target}: not a configured source ({_known(pipe)}), an http(s) URL, an existing file or -")
+
+
+def _bar_for(path: Path):
+    """A bar over the entries of a large file, on a terminal; None otherwise."""
+    quiet = click.get_current_context().find_object(Session).quiet
+    if not progress_on_terminal(quiet) or not path.is_file() or path.stat().st_size < PROGRESS_BYTES:
+        return None
+    return lambda total: entry_bar(f"storing {path.name}", total)
 
 
 def _known(pipe: Pipeline) -> str:

@@ -1,12 +1,15 @@
 """How the commands print for people and for programs: aligned tables with a header row,
-colour only on a terminal (never with NO_COLOR, https://no-color.org), and `--json`."""
+colour only on a terminal (never with NO_COLOR, https://no-color.org), `--json`, and progress
+bars on stderr only while a person watches it."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -43,3 +46,24 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
     for row, original in zip(cells, rows):
         status = colour_of(original)
         click.echo(paint(line(row), status) if status else line(row))
+
+
+def progress_on_terminal(quiet: bool) -> bool:
+    """Bars go to stderr, and only when a person is watching it."""
+    return not quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def entry_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def wait_with_bar(seconds: float, why: str) -> None:
+    """Spend a server-imposed wait (Retry-After, backoff) under a bar counting it down."""
+    deadline = time.monotonic() + seconds
+    with click.progressbar(length=max(1, round(seconds * 10)), label=f"{why} in {seconds:.0f} s",
+                           file=sys.stderr) as bar:
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(0.1, left))
+            bar.update(1)

@@ -27,7 +27,7 @@ from pipeline.http.result import FetchError, FetchResult, describe_size
 from pipeline.http.safety import AddressPolicy, AddressRefused, content_mismatch
 from pipeline.http.settings import HttpSettings
 from pipeline.http.transport import Exchange, new_session
-from pipeline.http.waits import backoff, server_wait
+from pipeline.http.waits import backoff, server_wait, wait_out
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ def fetch(
                 raise FetchError(url, f"{exc} ({_attempts(retries_used)})") from None
             wait = backoff(retries_used, settings.backoff_base, settings.max_wait)
             log.info("GET %s: %s; retrying in %.1f s", target, exc, wait)
-            time.sleep(wait)
+            wait_out(wait, f"{exc}; retrying")
             retries_used += 1
             continue
 
@@ -275,7 +275,7 @@ def fetch(
                              rate_limited=status == 429, retry_after=hint)
         wait = hint if hint is not None else backoff(retries_used, settings.backoff_base, settings.max_wait)
         log.info("GET %s: %s; retrying in %.1f s", target, described, wait)
-        time.sleep(wait)
+        wait_out(wait, f"{described}; retrying")
         retries_used += 1
 
 

@@ -14,6 +14,7 @@ import math
 import random
 import re
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Mapping
 
@@ -94,3 +95,18 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = N
     """
     delay = min(cap, base * (2 ** min(attempt, 30)))
     return delay / 2 + (rng or random).uniform(0, delay / 2)
+
+
+# How a wait is spent: `time.sleep`, or the command line's progress bar while a person watches.
+_wait_out: Callable[[float, str], None] = lambda seconds, why: time.sleep(seconds)
+
+
+def show_waits_with(wait_out: Callable[[float, str], None]) -> None:
+    """Replace how waits are spent (the CLI shows a bar on a terminal); it must take `seconds`."""
+    global _wait_out
+    _wait_out = wait_out
+
+
+def wait_out(seconds: float, why: str) -> None:
+    """Wait before asking a server again (`why` says what for, for a display)."""
+    _wait_out(seconds, why)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -30,6 +31,8 @@ from pipeline.store import Store, Tagger
 from pipeline.store.schedule import record_run
 
 FAILED_STATUSES = frozenset({"failed", "rate-limited", "interrupted"})
+# Given the number of entries, a context whose value is told of each one stored (the CLI's bar).
+EntryProgress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Attempt:
     day: date | None = None
     paged: bool = False
     name_from_listing: bool = False  # an ad-hoc URL or file is filed under what it turned out to be
+    progress: EntryProgress | None = None  # shown while a large file's entries are stored
 
 
 def today_utc() -> date:
@@ -153,11 +157,11 @@ def refuse(pipe: Pipeline, source: str, reason: str) -> RunSummary:
 
 
 def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None = None,
-                  name: str | None = None) -> RunSummary:
+                  name: str | None = None, progress: EntryProgress | None = None) -> RunSummary:
     """`name` files the run under that source (`--as`); without it, under `adhoc:<what it was>`."""
     plan = kind.plan(Unit())
     return _execute(pipe, Attempt(name or kind.source, plan.target, lambda get: kind.fetch(plan, get), plan.request,
-                                  name_from_listing=name is None), fetcher)
+                                  name_from_listing=name is None, progress=progress), fetcher)
 
 
 def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, name: str | None = None) -> RunSummary:
@@ -165,9 +169,10 @@ def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, n
     return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher, name)
 
 
-def ingest_file(pipe: Pipeline, path: Path, *, name: str | None = None) -> RunSummary:
+def ingest_file(pipe: Pipeline, path: Path, *, name: str | None = None,
+                progress: EntryProgress | None = None) -> RunSummary:
     """A saved page or API answer; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http), name=name)
+    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http), name=name, progress=progress)
 
 
 def ingest_bytes(pipe: Pipeline, raw: bytes, label: str, *, name: str | None = None) -> RunSummary:
@@ -251,11 +256,12 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     run_fields = {**measured, "source": source, "target": fetched.target, "status": "ok",
                   "error": "; ".join(notes) or None, "duration_s": round(time.monotonic() - started, 3)}
     try:
-        counts = pipe.store.save_listing(
-            run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger,
-            rules_version=pipe.rules_version, origin=listing.format,
-            record=fetcher.record(source, request, fetched.responses),
-        )
+        with attempt.progress(len(listing.entries)) if attempt.progress else nullcontext() as tick:
+            counts = pipe.store.save_listing(
+                run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger,
+                rules_version=pipe.rules_version, origin=listing.format,
+                record=fetcher.record(source, request, fetched.responses), progress=tick,
+            )
     except Exception as exc:  # rolled back: the run says why, nothing of the listing was written
         return close("failed", fetched.target, remember=False,
                      error=f"storing the listing failed: {type(exc).__name__}: {_one_line(exc)}", **measured)

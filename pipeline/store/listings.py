@@ -96,6 +96,7 @@ class ListingWriter:
         rules_version: str | None = None,
         origin: str | None = None,
         record: FetchRecord | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> SaveCounts:
         """Write one listing and close its run, all in one transaction.
 
@@ -104,6 +105,7 @@ class ListingWriter:
         are one paper); see `identity`. `origin` is the listing's format, which
         decides the source precedence of its values (see `pipeline.identity.merge`).
         `record` is written alongside, as in `finish_run` (the HTTP cache, raw responses).
+        `progress` is told of each record written (a bar over a large file's entries).
         """
         counts = SaveCounts()
         with self.write_transaction() as conn:
@@ -114,6 +116,8 @@ class ListingWriter:
             retag: dict[str, None] = {}
             sighted: set[tuple[str, str]] = set()
             for record in entries:
+                if progress is not None:
+                    progress(1)
                 resolution = identity.resolve(conn, record)
                 if resolution is None:
                     continue
