@@ -21,14 +21,18 @@ import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
 from pipeline.output import feeds, formats
+from pipeline.output.bibtex import write_bibtex
+from pipeline.output.csljson import write_csljson
+from pipeline.output.ris import write_ris
 from pipeline.store.reading import (
     LIST_ORDERS, PERIODS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts, search as search_papers,
 )  # fmt: skip
 
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
-EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom")
+EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom", "bibtex", "ris", "csljson")
 SEARCH_FORMATS = ("table", "json", "csv")
+REFERENCE_WRITERS = {"bibtex": write_bibtex, "ris": write_ris, "csljson": write_csljson}
 _DAYS_AGO = re.compile(r"^(\d+)d$")
 
 
@@ -167,7 +171,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
 @click.pass_context
 def export(ctx: click.Context, fmt: str, tags, since, until, source, period, order: str, limit: int | None,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
-    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS or Atom."""
+    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS or CSL-JSON."""
     store = _pipeline(ctx).store
     selection = make_filter(tags, since, until, source, period)
     title = title or f"paperfeed: {describe_filter(selection)}"
@@ -184,6 +188,8 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, period, ord
             count = (feeds.write_rss if fmt == "rss" else feeds.write_atom)(papers, out, info)
         elif fmt in ("markdown", "html"):
             count = (formats.write_markdown if fmt == "markdown" else formats.write_html)(papers, out, title=title)
+        elif fmt in REFERENCE_WRITERS:
+            count = REFERENCE_WRITERS[fmt](papers, out)
         else:
             count = {"csv": formats.write_csv, "json": formats.write_json, "jsonl": formats.write_jsonl}[fmt](papers, out)
     if output is not None:
