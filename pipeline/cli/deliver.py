@@ -1,4 +1,4 @@
-"""`paperfeed subscriptions list|add|remove` and `paperfeed deliver [NAME] [--dry-run]`."""
+"""`paperfeed subscriptions list|add|remove`, `paperfeed deliver [NAME] [--dry-run]` and `paperfeed zotero push`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import sys
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.read import filter_options, make_filter
 from pipeline.config import ConfigError
 from pipeline.delivery import subscriptions as subs
 from pipeline.delivery.deliver import deliver as deliver_subscription
+from pipeline.delivery.zotero import ZoteroError, ZoteroTarget, push
 from pipeline.store import deliveries
+from pipeline.store.reading import iter_papers
 
 
 def _subscriptions(ctx: click.Context) -> dict[str, subs.Subscription]:
@@ -115,4 +118,42 @@ def deliver(ctx: click.Context, name: str | None, dry_run: bool) -> None:
         click.echo(outcome.line(), err=True)
         failed = failed or outcome.failed
     if failed:
+        sys.exit(EXIT_FAILED_RUN)
+
+
+@cli.group()
+def zotero() -> None:
+    """Zotero: push papers into a library through the Web API (key from ZOTERO_API_KEY)."""
+
+
+@zotero.command("push")
+@filter_options
+@click.option("--subscription", metavar="NAME", help="The papers this subscription has delivered.")
+@click.option("--library", metavar="users/ID|groups/ID", help="Target library (default: [zotero] library).")
+@click.option("--collection", metavar="KEY", help="Put the items in this collection (default: [zotero] collection).")
+@click.option("--base-url", metavar="URL", help="Web API base URL (default: https://api.zotero.org).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many papers.")
+@click.pass_context
+def zotero_push(ctx: click.Context, tags, since, until, source, period, subscription, library, collection,
+                base_url, limit) -> None:
+    """Create Zotero items for a selection (or a subscription's deliveries), skipping those pushed before."""
+    pipe = _pipeline(ctx)
+    try:
+        target = ZoteroTarget.from_settings(pipe.config.settings, str(pipe.config.directory / "settings.toml"),
+                                            library=library, collection=collection, base_url=base_url)
+    except ConfigError as exc:
+        fail(str(exc))
+    if subscription is not None:
+        if subscription not in _subscriptions(ctx):
+            fail(f"no subscription {subscription!r}")
+        papers = list(deliveries.delivered(pipe.store, subscription))[:limit]
+    else:
+        papers = list(iter_papers(pipe.store, make_filter(tags, since, until, source, period), limit=limit))
+    try:
+        # Read first, then write: the push records each confirmed item as it goes.
+        outcome = push(pipe.store, target, papers)
+    except ZoteroError as exc:
+        fail(str(exc), EXIT_FAILED_RUN)
+    click.echo(outcome.line(target.library))
+    if outcome.failed:
         sys.exit(EXIT_FAILED_RUN)
