@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.record import PaperRecord
+from pipeline.model import PaperRecord
 
 # A repository page: github.com/owner/repo, gitlab.com/group/.../project, huggingface.co/[spaces|datasets/]owner/name.
 _CODE_URL = re.compile(

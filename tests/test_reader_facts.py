@@ -7,8 +7,8 @@ import pytest
 
 from conftest import FIXTURES, HF_PROPS
 from pipeline.reader_facts import accepted_at, code_url, venue
-from pipeline.record import PaperRecord
-from pipeline.sources import arxiv_api, arxiv_oai, hf_api
+from pipeline.model import PaperRecord
+from pipeline.formats import arxiv_api, arxiv_oai, hf_api
 
 API_2007 = FIXTURES / "arxiv" / "arxiv-docs_api_user-manual_typical-response_all-electron_2007.xml"
 OAI_DC_2024 = FIXTURES / "arxiv-oai" / "arxiv_oai2_ListRecords_oai_dc_set-cs_from-2024-01-25_page1-token_2024-01-27_atomiklabs.xml"
