@@ -129,3 +129,41 @@ def test_dry_run_shows_the_message_and_records_nothing(run_cli, config_dir, db_p
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM delivery_runs").fetchone()[0] == 0
     conn.close()
+
+
+def many_papers(path, count: int):
+    """A Daily Papers answer of `count` MRI papers with long abstracts: more than one mail can carry."""
+    items = [{"paper": {"id": f"2410.{10000 + i}", "title": f"Brain MRI segmentation study number {i}",
+                        "authors": [{"name": f"Author {i} {j}"} for j in range(9)],
+                        "summary": "Magnetic resonance imaging of the brain. " * 40, "upvotes": i % 17,
+                        "publishedAt": "2024-10-27T10:00:00.000Z"},
+              "publishedAt": "2024-10-28T08:00:00.000Z", "title": f"Brain MRI segmentation study number {i}"}
+             for i in range(count)]
+    path.write_text(json.dumps(items))
+    return path
+
+
+@pytest.mark.parametrize("list_url", [None, "https://papers.lab.test/-/reading"])
+def test_a_mail_stays_under_100_kb_and_says_how_many_more(run_cli, config_dir, db_path, inbox, tmp_path, list_url):
+    extra = f'list_url = "{list_url}"\n' if list_url else ""
+    (config_dir / "subscriptions.toml").write_text(
+        '[subscriptions.mri]\ntags = ["medical-imaging"]\nrecipients = ["mailto:ana@lab.test"]\n'
+        f'since = "2024-10-01"\n{extra}')
+    assert run_cli("ingest", str(many_papers(tmp_path / "big.json", 600))).exit_code == 0
+    result = run_cli("deliver")
+    assert result.exit_code == 0, result.output
+    [envelope] = inbox.envelopes
+    assert len(envelope.original_content) < 100_000
+    text = read_message(envelope).get_body(("plain",)).get_content()
+    shown = text.count("- **[Brain MRI segmentation study number")
+    assert 20 < shown < 600 and f"**{600 - shown} more papers not shown here" in text
+    recorded = sum(len(v) for v in delivered(db_path).values())
+    if list_url:
+        assert f"[the full list]({list_url})" in text and recorded == 600
+    else:
+        assert recorded == shown  # the rest come in the next message
+        assert run_cli("deliver").exit_code == 0 and len(inbox.envelopes) == 2
+        second = read_message(inbox.envelopes[1]).get_body(("plain",)).get_content()
+        shown_next = second.count("- **[Brain MRI segmentation study number")
+        assert shown_next > 20 and sum(len(v) for v in delivered(db_path).values()) == shown + shown_next
+        assert f"{600 - shown - shown_next} more papers" in second

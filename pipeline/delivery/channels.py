@@ -50,7 +50,7 @@ def prepare_mail(recipient: str, address: str, smtp: SmtpSettings, papers: Seque
     def message_for(shown: int | None):
         digest = make_digest(shown)
         message = build_message(smtp.sender, [address], digest.subject, render_markdown(digest), render_html(digest))
-        return digest, message, len(message.as_bytes())
+        return digest, message, len(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))  # as on the wire
 
     digest, message, size = message_for(None)
     if size > MAIL_LIMIT:

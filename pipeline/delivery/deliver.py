@@ -87,12 +87,14 @@ def first_day(pipe: Pipeline, subscription: Subscription, today: date | None = N
     return subscription.first_day(start)
 
 
-def deliver(pipe: Pipeline, subscription: Subscription, *, dry_run: bool = False,
-            now: datetime | None = None) -> DeliveryOutcome:
-    """Send (or, dry, prepare) this subscription's messages; record what each recipient received."""
+def deliver(pipe: Pipeline, subscription: Subscription, *, dry_run: bool = False, now: datetime | None = None,
+            unfinished: list[str] = ()) -> DeliveryOutcome:
+    """Send (or, dry, prepare) this subscription's messages; record what each recipient received.
+
+    `unfinished`: notices about ingests the scheduler waited for in vain (see `waiting`)."""
     since = first_day(pipe, subscription, now.date() if now else None)
     late = late_notices(pipe, subscription, now)
-    notices = [f"source {name}: {problem}" for name, problem in late]
+    notices = [f"source {name}: {problem}" for name, problem in late] + list(unfinished)
     selection = Selection(tags=subscription.tags, sources=subscription.sources,
                           min_upvotes=subscription.min_upvotes, query=subscription.query, since=since)
     smtp = _smtp(pipe, subscription) if any(is_mail(r) for r in subscription.recipients) else None
@@ -122,7 +124,8 @@ def deliver(pipe: Pipeline, subscription: Subscription, *, dry_run: bool = False
         deliveries.record_sent(pipe.store, run_id, subscription.name, recipient, [p["id"] for p in carried])
         outcomes.append(RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject))
     status = "dry-run" if dry_run else _status(outcomes)
-    outcome = DeliveryOutcome(subscription.name, status, since, tuple(name for name, _ in late), tuple(outcomes))
+    late_names = [name for name, _ in late] + [n.split()[1] for n in unfinished]
+    outcome = DeliveryOutcome(subscription.name, status, since, tuple(dict.fromkeys(late_names)), tuple(outcomes))
     if run_id is not None:
         deliveries.finish_run(
             pipe.store, run_id, status=status, papers=max((o.shown for o in outcomes if o.subject), default=0),
