@@ -3,8 +3,9 @@
 A paper with two modalities (an MRI and CT study) is listed under both, so a
 reader who only follows CT still sees it; papers with no `modality:` tag go
 under "Other", last. Each entry says why it is there: the words that made
-each tag fire, from `paper_tags.matched`; and what a reader needs to decide:
-authors (shortened), venue, code link, titles with their LaTeX rendered.
+each tag fire, from `effective_tags.matched` (a label shows who set it); and
+what a reader needs to decide: authors (shortened), venue, code link, titles
+with their LaTeX rendered.
 
 A digest may show fewer papers than it covers (a mail has a size limit):
 `more` counts the rest and `more_link` points at the full list. `notices`
