@@ -22,3 +22,4 @@ from pipeline.cli import reparse  # noqa: E402,F401  registers commands
 from pipeline.cli import backfill  # noqa: E402,F401  registers commands
 from pipeline.cli import sources  # noqa: E402,F401  registers commands
 from pipeline.cli import doctor  # noqa: E402,F401  registers doctor
+from pipeline.cli import deliver  # noqa: E402,F401  registers subscriptions, deliver
