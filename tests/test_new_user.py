@@ -190,7 +190,7 @@ def test_digest_tag_repeat_means_all_of_and_comma_any_of(run_cli, db_path):
     assert both < either  # the sample tells the two apart
 
     def digest_count(*tags: str) -> int:
-        result = run_cli("digest", "--since", day, "--until", day, *tags)
+        result = run_cli("digest", "--since", day, "--until", day, "--period", "seen", *tags)
         assert result.exit_code == 0, result.output
         return int(re.match(r"# paperfeed digest: (\d+) ", result.stdout).group(1))
 

@@ -114,7 +114,7 @@ def test_yesterday_is_fetched_once_more_after_the_morning_settle_time(db_path, c
     from pipeline.run.units import days_to_fetch
 
     session = Session(db_path, config_dir)
-    store = session.pipeline(create=True).store
+    store = session.pipeline().store
     hf_daily = session.pipeline().config.source("hf-daily")
     # Hand-made ledger: yesterday's run completed at 23:17 the evening before.
     run_id = store.start_run("hf-daily", "t", "2024-10-24")

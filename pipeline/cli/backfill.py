@@ -24,7 +24,7 @@ def backfill(ctx: click.Context, source_name: str, since: str, until: str | None
     Days already complete are skipped, so an interrupted backfill picks up
     where it stopped. A progress bar on a terminal, one line per day otherwise.
     """
-    pipe = _pipeline(ctx, create=True)
+    pipe = _pipeline(ctx)
     first = _parse_day(since, "--since")
     last = _parse_day(until, "--until") or today_utc() - timedelta(days=1)
     if first > last:

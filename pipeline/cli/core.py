@@ -46,12 +46,12 @@ class Session:
             return self.given_db_path
         return db_path_from(self.config_dir)
 
-    def pipeline(self, create: bool = False) -> Pipeline:
-        """The store, configuration and rules; a read (`create` false) needs an existing database,
-        so a command run from the wrong folder names the file it looked for instead of making one."""
+    def pipeline(self, existing: bool = False) -> Pipeline:
+        """The store, configuration and rules. A read command asks for an `existing` database, so
+        when run from the wrong folder it names the file it looked for instead of making an empty one."""
         if self._pipeline is None:
             config = load_config(self.config_dir)
-            if not create and not self.db_path.exists():
+            if existing and not self.db_path.exists():
                 raise MissingDatabase(self.db_path)
             # Pacing and lock files live next to the database, shared by every process using it.
             config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
@@ -133,9 +133,9 @@ def _session(ctx: click.Context) -> Session:
     return ctx.find_object(Session)
 
 
-def _pipeline(ctx: click.Context, create: bool = False) -> Pipeline:
+def _pipeline(ctx: click.Context, existing: bool = False) -> Pipeline:
     try:
-        return _session(ctx).pipeline(create)
+        return _session(ctx).pipeline(existing)
     except (ConfigError, RuleError, MissingDatabase) as exc:
         fail(str(exc))
 
@@ -172,7 +172,7 @@ def ingest(ctx: click.Context, targets: tuple[str, ...], day: str | None, query:
     """Ingest each TARGET: a configured source name, a URL, a saved page/API file, or - (stdin)."""
     if all_sources == bool(targets) or (all_sources and (day or query or as_source)):
         fail("ingest: give either TARGET or --all (without --date/--query/--as)")
-    pipe = _pipeline(ctx, create=True)
+    pipe = _pipeline(ctx)
     if all_sources:
         _report(run_all(pipe))
         return
@@ -230,7 +230,7 @@ def _read_stdin(pipe: Pipeline) -> bytes:
 @click.pass_context
 def stats(ctx: click.Context, days: int, every_tag: bool, as_json: bool) -> None:
     """Summarise what the database holds: papers, sightings per source, tags per facet, recent days charted."""
-    store = _pipeline(ctx).store
+    store = _pipeline(ctx, existing=True).store
     summary = summarise(store)
     if as_json:
         from pipeline.cli.show import print_json

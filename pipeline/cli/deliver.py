@@ -148,7 +148,7 @@ def zotero_push(ctx: click.Context, tags, since, until, source, period, subscrip
             fail(f"no subscription {subscription!r}")
         papers = list(deliveries.delivered(pipe.store, subscription))[:limit]
     else:
-        papers = list(iter_papers(pipe.store, make_filter(tags, since, until, source, period), limit=limit))
+        papers = list(iter_papers(pipe.store, make_filter(ctx, tags, since, until, source, period), limit=limit))
     try:
         # Read first, then write: the push records each confirmed item as it goes.
         outcome = push(pipe.store, target, papers)

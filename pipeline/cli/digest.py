@@ -33,7 +33,7 @@ def digest(ctx: click.Context, since: str, until: str | None, tags: tuple[str, .
            period: str, fmt: str,
            output: Path | None, recipients: tuple[str, ...]) -> None:
     """A digest of tagged papers grouped by modality, with upvotes, links and the words that matched."""
-    pipe = _pipeline(ctx)
+    pipe = _pipeline(ctx, existing=True)
     first, last = parse_day(since, "--since"), parse_day(until, "--until")
     if last and first and last < first:
         fail(f"--until {last} is before --since {first}")

@@ -35,7 +35,7 @@ def _run_row(row: dict) -> tuple:
 @click.pass_context
 def runs(ctx: click.Context, source: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List recent runs, newest first: listing day, status, HTTP status, bytes, time, counts, error."""
-    rows = ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit)
+    rows = ledger.recent_runs(_pipeline(ctx, existing=True).store, source=source, status=status, limit=limit)
     if as_json:
         print_json(rows)
         return
@@ -57,7 +57,7 @@ def _when(run: dict | None) -> str:
 @click.pass_context
 def status(ctx: click.Context, at: datetime | None, as_json: bool) -> None:
     """Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."""
-    pipe = _pipeline(ctx)
+    pipe = _pipeline(ctx, existing=True)
     warn_if_affected()
     if ledger.run_count(pipe.store) == 0:
         fail(f"{pipe.store.path.resolve()}: no runs recorded yet: nothing is known about the sources"

@@ -88,7 +88,7 @@ def make_filter(ctx: click.Context, tags: tuple[str, ...], since: str | None, un
 
 def known_tags(ctx: click.Context) -> set[str]:
     """Tags the current rules can give, and tags stored papers carry (from earlier rules)."""
-    pipe = _pipeline(ctx)
+    pipe = _pipeline(ctx, existing=True)
     return set(_session(ctx).rules.tags) | set(stored_tag_names(pipe.store))
 
 
@@ -160,7 +160,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
     """
     selection = make_filter(ctx, tags, since, until, source, period)
     try:
-        hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
+        hits = search_papers(_pipeline(ctx, existing=True).store, query, selection, limit=limit, order=order)
     except SearchSyntaxError as exc:
         fail(str(exc))
     out = sys.stdout
@@ -188,7 +188,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
 def export(ctx: click.Context, fmt: str, tags, since, until, source, period, order: str, limit: int | None,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
     """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS or CSL-JSON."""
-    store = _pipeline(ctx).store
+    store = _pipeline(ctx, existing=True).store
     selection = make_filter(ctx, tags, since, until, source, period)
     title = title or f"paperfeed: {describe_filter(selection)}"
     papers: Iterable[dict[str, Any]] = iter_papers(store, selection, order=order, limit=limit)
@@ -217,7 +217,7 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, period, ord
 @click.pass_context
 def fts_rebuild(ctx: click.Context, check: bool) -> None:
     """Rebuild the full-text index from the papers table (or check it)."""
-    store = _pipeline(ctx).store
+    store = _pipeline(ctx, existing=True).store
     if check:
         if not fts_in_sync(store):
             click.echo("full-text index is out of step with papers: run `paperfeed fts-rebuild`", err=True)

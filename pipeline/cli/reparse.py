@@ -16,7 +16,7 @@ from pipeline.run.reparse import reparse as replay_kept
 @click.pass_context
 def reparse(ctx: click.Context, source: str | None, since: str | None) -> None:
     """Parse the kept raw responses again (needs `[storage] keep_raw = true`) and store the result."""
-    pipe = _pipeline(ctx)
+    pipe = _pipeline(ctx, existing=True)
     if since is not None:
         try:
             date.fromisoformat(since)

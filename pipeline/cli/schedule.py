@@ -49,7 +49,7 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s paperfeed schedule: %(name)s: %(message)s",
                             datefmt=STAMP)
     logging.Formatter.converter = time.gmtime
-    _pipeline(ctx, create=True)  # configuration, tag rules and migrations fail here, once, not in every job
+    _pipeline(ctx)  # configuration, tag rules and migrations fail here, once, not in every job
     now = datetime.now(timezone.utc)
     _stamped(f"paperfeed schedule: pid {os.getpid()}, database {session.db_path}", err=True)
     warn_if_affected()
@@ -78,7 +78,7 @@ def _pipelines(session: Session):
     def open_pipeline() -> Iterator[Pipeline]:
         own = Session(session.db_path, session.config_dir)
         try:
-            yield own.pipeline(create=True)
+            yield own.pipeline()
         finally:
             own.close()
 

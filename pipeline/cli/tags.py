@@ -36,7 +36,7 @@ def tag(ctx: click.Context, file, explain: bool) -> None:
 @click.pass_context
 def retag(ctx: click.Context) -> None:
     """Re-apply the current rules to every stored paper and print what changed."""
-    pipe = _pipeline(ctx)
+    pipe = _pipeline(ctx, existing=True)
     total = pipe.store.query("SELECT count(*) AS n FROM papers")[0]["n"]
     with click.progressbar(length=total, label="retagging", file=sys.stderr) as bar:
         report = tag_store.retag(pipe.store, pipe.tagger, pipe.rules_version, progress=bar.update)
@@ -58,7 +58,7 @@ def explain(ctx: click.Context, paper: str, as_json: bool) -> None:
     PAPER is a paper id, an arXiv id (with or without version), an arXiv or
     doi.org URL, a DOI, a PMID or a PMCID.
     """
-    store = _pipeline(ctx).store
+    store = _pipeline(ctx, existing=True).store
     rules = _session(ctx).rules
     paper_id = tag_store.resolve_paper_id(store, paper)
     if paper_id is None:
