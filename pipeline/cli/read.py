@@ -20,14 +20,14 @@ from typing import Any, TextIO
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
-from pipeline.output import feeds, formats
+from pipeline.output import formats
+from pipeline.output.exports import ExportOptions, export_named, export_names
 from pipeline.store.reading import (
     LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts, search as search_papers,
 )  # fmt: skip
 
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
-EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom")
 SEARCH_FORMATS = ("table", "json", "csv")
 _DAYS_AGO = re.compile(r"^(\d+)d$")
 
@@ -134,18 +134,16 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
     except SearchSyntaxError as exc:
         fail(str(exc))
     out = sys.stdout
-    if fmt == "json":
-        formats.write_json(hits, out)
-    elif fmt == "csv":
-        formats.write_csv(hits, out, extra=("score",))
-    else:
+    if fmt == "table":
         formats.write_table(hits, out)
         click.echo(f"{len(hits)} papers" + (f" (the best {limit}; --limit for more)" if len(hits) == limit else ""),
                    err=True)
+    else:
+        export_named(fmt).write(hits, out, ExportOptions(columns=("score",) if fmt == "csv" else ()))
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(export_names()), default="csv", show_default=True)
 @filter_options
 @click.option("--order", type=click.Choice(LIST_ORDERS), default="date", show_default=True,
               help="date: latest listed first; upvotes: most upvoted first.")
@@ -157,7 +155,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
 @click.pass_context
 def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str, limit: int | None,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
-    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS or Atom."""
+    """Export papers in one of the registered formats (CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, ...)."""
     store = _pipeline(ctx).store
     selection = make_filter(tags, since, until, source)
     title = title or f"paperfeed: {describe_filter(selection)}"
@@ -167,15 +165,10 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str,
         total = min(total, limit) if limit else total
         if total >= PROGRESS_MIN:
             papers = with_progress(papers, total, f"exporting {total} papers")
+    options = ExportOptions(title=title, description=f"Papers: {describe_filter(selection)}",
+                            selection=describe_filter(selection), url=feed_url)
     with output_stream(output) as out:
-        if fmt in ("rss", "atom"):
-            info = feeds.FeedInfo(title=title, description=f"Papers: {describe_filter(selection)}",
-                                  selection=describe_filter(selection), url=feed_url)
-            count = (feeds.write_rss if fmt == "rss" else feeds.write_atom)(papers, out, info)
-        elif fmt in ("markdown", "html"):
-            count = (formats.write_markdown if fmt == "markdown" else formats.write_html)(papers, out, title=title)
-        else:
-            count = {"csv": formats.write_csv, "json": formats.write_json, "jsonl": formats.write_jsonl}[fmt](papers, out)
+        count = export_named(fmt).write(papers, out, options)
     if output is not None:
         click.echo(f"wrote {count} papers to {output}", err=True)
 
