@@ -10,7 +10,10 @@ schema, and the store never has to know a source format.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 
 class ParseError(Exception):
@@ -116,3 +119,53 @@ class Listing:
     # The source itself says there is nothing (arXiv API totalResults 0, OAI
     # noRecordsMatch, "no posts found"): an honest empty answer, not a broken page.
     confirmed_empty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One stored paper as a reader gets it back (`Feed.papers`, `Feed.search`).
+
+    Lists are tuples and `matched` is read-only, so a Paper can be kept,
+    compared and handed around without anyone changing it underneath.
+    `tags` are the paper's tags in name order, `matched` the words behind
+    each; `sources` the configured sources that listed it; `upvotes` its
+    highest Hugging Face count; `score` the search rank (bm25, lower is
+    better) and None outside a search.
+    """
+
+    id: str
+    arxiv_id: str | None
+    doi: str | None
+    title: str
+    abstract: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: str | None = None
+    hf_url: str | None = None
+    arxiv_url: str | None = None
+    pdf_url: str | None = None
+    github_repo: str | None = None
+    project_page: str | None = None
+    first_seen_at: str | None = None
+    last_seen_at: str | None = None
+    upvotes: int | None = None
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    matched: Mapping[str, str] = field(default_factory=dict)
+    score: float | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Paper:
+        """From a row of `pipeline.store.reading` (lists as lists, tags and matched words attached)."""
+        values = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
+        for name in ("authors", "sources", "tags"):
+            values[name] = tuple(values.get(name) or ())
+        values["matched"] = MappingProxyType(dict(values.get("matched") or {}))
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (lists, a dict), as JSON or a DataFrame row wants them."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for name in ("authors", "sources", "tags"):
+            out[name] = list(out[name])
+        out["matched"] = dict(self.matched)
+        return out

@@ -19,12 +19,12 @@ from typing import Any, TextIO
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _pipeline, cli, fail
 from pipeline.output import formats
 from pipeline.output.exports import ExportOptions, export_named, export_names
 from pipeline.store.reading import (
     LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
-    rebuild_fts, search as search_papers,
+    rebuild_fts,
 )  # fmt: skip
 
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
@@ -130,7 +130,9 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
     """
     selection = make_filter(tags, since, until, source)
     try:
-        hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
+        found = _feed(ctx).search(query, tag=selection.tags, since=selection.since, until=selection.until,
+                                  source=selection.source, limit=limit, order=order)
+        hits = [paper.as_dict() for paper in found]
     except SearchSyntaxError as exc:
         fail(str(exc))
     out = sys.stdout
