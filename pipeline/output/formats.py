@@ -14,13 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from pipeline.columns import csv_columns
 from pipeline.output.escape import html_link, html_text, markdown_link, markdown_text, terminal_text
 from pipeline.output.exports import ExportOptions, register
 
-CSV_COLUMNS = (
-    "id", "arxiv_id", "doi", "title", "authors", "published_at", "first_seen_at", "last_seen_at",
-    "upvotes", "sources", "tags", "hf_url", "arxiv_url", "pdf_url", "github_repo", "project_page", "abstract",
-)  # fmt: skip
+CSV_COLUMNS = csv_columns()  # declared in pipeline.columns
 MAX_AUTHORS_SHOWN = 5
 
 
