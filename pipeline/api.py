@@ -32,6 +32,7 @@ from pipeline.run.liveness import scheduler_lines
 from pipeline.run.reparse import reparse as replay_kept
 from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url, today_utc
 from pipeline.run.sources import run_all, run_guarded
+from pipeline.run.staleness import Finding, scheduler_findings
 from pipeline.store import Store
 from pipeline.store import tags as tag_store
 from pipeline.store.reading import PaperFilter, iter_papers, search as search_rows
@@ -57,10 +58,11 @@ class Status:
     sources: tuple[SourceHealth, ...]
     scheduler: tuple[str, ...]
     scheduler_died: bool
+    stopped: tuple[Finding, ...] = ()  # a scheduler that stopped while sources' slots went by
 
     @property
     def healthy(self) -> bool:
-        return not self.scheduler_died and all(health.healthy for health in self.sources)
+        return not self.scheduler_died and not self.stopped and all(health.healthy for health in self.sources)
 
 
 def as_day(value: Day, what: str = "day") -> date | None:
@@ -228,7 +230,8 @@ class Feed:
         now = now or datetime.now(timezone.utc)
         sources = tuple(assess(pipe.store, source, now) for source in pipe.config.sources.values() if source.enabled)
         lines, died = scheduler_lines(pipe.store, now, pipe.config.schedule)
-        return Status(sources=sources, scheduler=tuple(lines), scheduler_died=died)
+        stopped = tuple(scheduler_findings(pipe.store, pipe.config, now))
+        return Status(sources=sources, scheduler=tuple(lines), scheduler_died=died, stopped=stopped)
 
 
 def open(db: str | os.PathLike, config: str | os.PathLike | None = None, read_only: bool = False) -> Feed:  # noqa: A001

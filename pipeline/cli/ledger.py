@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
+
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _pipeline, cli
@@ -37,10 +39,12 @@ def _when(run: dict | None) -> str:
 
 
 @cli.command()
+@click.option("--at", "at", type=click.DateTime(("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")),
+              metavar="TIME", help="Judge as if it were this UTC time (YYYY-MM-DDTHH:MM), e.g. to replay a day.")
 @click.pass_context
-def status(ctx: click.Context) -> None:
-    """Health of every enabled source; exits 1 when any failed its latest run or is overdue."""
-    status = _feed(ctx).status()
+def status(ctx: click.Context, at: datetime | None) -> None:
+    """Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."""
+    status = _feed(ctx).status(now=at.replace(tzinfo=timezone.utc) if at else None)
     for health in status.sources:
         state = "FAILING" if not health.healthy else (health.latest["status"] if health.latest else "never run")
         due = health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else "-"
@@ -54,6 +58,8 @@ def status(ctx: click.Context) -> None:
             click.echo(f"  warning: {health.low_volume}")
     for line in status.scheduler:
         click.echo(line)
+    for finding in status.stopped:
+        click.echo(f"  {finding.reason}")
     if not status.healthy:
-        click.echo("paperfeed: some sources are failing or overdue", err=True)
+        click.echo("paperfeed: some sources are failing, overdue or stale, or the scheduler stopped", err=True)
         sys.exit(EXIT_FAILED_RUN)
