@@ -37,7 +37,7 @@ from pipeline.store import Store
 from pipeline.store import tags as tag_store
 from pipeline.store.reading import PaperFilter, iter_papers, search as search_rows
 from pipeline.store.sqlite_version import warn_if_affected
-from pipeline.tagging import load_rules
+from pipeline.tagging import RuleSet, load_rules
 
 Day = date | str | None
 TagSelection = str | Iterable[str | Iterable[str]] | None
@@ -97,6 +97,7 @@ class Feed:
         self.config_dir = Path(config) if config is not None else None
         self.read_only = read_only
         self._pipeline: Pipeline | None = None
+        self._rules: RuleSet | None = None
 
     # -- opening ----------------------------------------------------------
 
@@ -109,6 +110,7 @@ class Feed:
             rules = load_rules(config.tags_path)  # broken rules stop us before any fetch
             self._pipeline = Pipeline(store=Store(self.db_path, read_only=self.read_only), config=config,
                                       tagger=rules.tag, rules_version=rules.version)
+            self._rules = rules
             warn_if_affected()
         return self._pipeline
 
@@ -119,6 +121,12 @@ class Feed:
     @property
     def config(self) -> Config:
         return self.pipeline().config
+
+    @property
+    def rules(self) -> RuleSet:
+        """The loaded tag rules (what `explain` asks why a tag did not fire)."""
+        self.pipeline()
+        return self._rules
 
     def close(self) -> None:
         if self._pipeline is not None:
