@@ -90,11 +90,14 @@ def tag_groups(tag: TagSelection) -> tuple[tuple[str, ...], ...]:
 
 
 class Feed:
-    """A paperfeed database and its configuration (`config=None`: the shipped `config/`)."""
+    """A paperfeed database and its configuration (a folder, a loaded `Config`, or None: the shipped `config/`)."""
 
-    def __init__(self, db: str | os.PathLike, config: str | os.PathLike | None = None, *, read_only: bool = False):
+    def __init__(self, db: str | os.PathLike, config: str | os.PathLike | Config | None = None, *,
+                 read_only: bool = False):
         self.db_path = Path(db)
-        self.config_dir = Path(config) if config is not None else None
+        # A configuration folder, or one already loaded (and perhaps adjusted, as `bench/` does).
+        self._loaded = config if isinstance(config, Config) else None
+        self.config_dir = self._loaded.directory if self._loaded else Path(config) if config is not None else None
         self.read_only = read_only
         self._pipeline: Pipeline | None = None
         self._rules: RuleSet | None = None
@@ -104,7 +107,7 @@ class Feed:
     def pipeline(self) -> Pipeline:
         """Store, configuration and tagger, opened once; configuration and rule errors surface here."""
         if self._pipeline is None:
-            config = load_config(self.config_dir)
+            config = self._loaded or load_config(self.config_dir)
             # Pacing and lock files live next to the database, shared by every process using it.
             config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
             rules = load_rules(config.tags_path)  # broken rules stop us before any fetch
@@ -242,7 +245,8 @@ class Feed:
         return Status(sources=sources, scheduler=tuple(lines), scheduler_died=died, stopped=stopped)
 
 
-def open(db: str | os.PathLike, config: str | os.PathLike | None = None, read_only: bool = False) -> Feed:  # noqa: A001
+def open(db: str | os.PathLike, config: str | os.PathLike | Config | None = None,  # noqa: A001
+         read_only: bool = False) -> Feed:
     """A Feed over the database `db` (created and migrated unless `read_only`)."""
     feed = Feed(db, config, read_only=read_only)
     feed.pipeline()  # a missing file, broken configuration or rules fail here, not at the first call
