@@ -201,27 +201,28 @@ class Feed:
     # -- reading ----------------------------------------------------------
 
     def selection(self, *, tag: TagSelection = None, since: Day = None, until: Day = None,
-                  source: str | None = None) -> PaperFilter:
+                  source: str | None = None, period: str = "new") -> PaperFilter:
         """The filter `papers`, `search` and the exports share (see `store.reading.PaperFilter`)."""
         first, last = as_day(since, "since"), as_day(until, "until")
         return PaperFilter(tags=tag_groups(tag), since=first.isoformat() if first else None,
-                           until=last.isoformat() if last else None, source=source)
+                           until=last.isoformat() if last else None, source=source, period=period)
 
     def papers(self, *, tag: TagSelection = None, since: Day = None, until: Day = None, source: str | None = None,
-               order: str = "date", limit: int | None = None) -> list[Paper]:
+               period: str = "new", order: str = "date", limit: int | None = None) -> list[Paper]:
         """Stored papers, latest listed first (`order="upvotes"`: most upvoted), as `Paper`s.
 
         `tag` is one tag, or several that must all match (a tuple, or commas,
-        within one item means any of them); `since`/`until` are listing days;
-        `source` a source name or a glob (`hf-*`).
+        within one item means any of them); `since`/`until` are days: when the
+        paper became new (`period="new"`) or any day a listing showed it
+        (`"seen"`); `source` a source name or a glob (`hf-*`).
         """
-        selection = self.selection(tag=tag, since=since, until=until, source=source)
+        selection = self.selection(tag=tag, since=since, until=until, source=source, period=period)
         return [Paper.from_row(row) for row in iter_papers(self.store, selection, order=order, limit=limit)]
 
     def search(self, query: str, *, tag: TagSelection = None, since: Day = None, until: Day = None,
-               source: str | None = None, limit: int = 20, order: str = "rank") -> list[Paper]:
+               source: str | None = None, period: str = "new", limit: int = 20, order: str = "rank") -> list[Paper]:
         """Full-text search (FTS5 syntax plus the field's words: X-ray, U-Net), best match first."""
-        selection = self.selection(tag=tag, since=since, until=until, source=source)
+        selection = self.selection(tag=tag, since=since, until=until, source=source, period=period)
         return [Paper.from_row(row) for row in search_rows(self.store, query, selection, limit=limit, order=order)]
 
     def papers_frame(self, **filters: Any):

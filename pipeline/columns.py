@@ -7,7 +7,9 @@ whether a `PaperRecord` fills it (`from_record`) and how it is stored
 gets back (`read`: the `Paper` type, exports). `DERIVED` are read fields
 computed from other tables (sightings, tags) or by a search.
 
-Everything that lists paper fields derives from these two tables: the
+A column that is not a `PaperRecord` field as it is (`from_record=False`) is
+computed by `store.listings.paper_row`. Everything that lists paper fields
+derives from these two tables: the
 listing writer's INSERT and UPDATE, the merge, the reading query, the `Paper`
 dataclass and the CSV columns. A column added by a migration but not
 declared here, or declared without a known merge rule, fails
@@ -58,26 +60,29 @@ PAPER_COLUMNS: tuple[Column, ...] = (
     Column("title", "claimed", read_type=str, csv=True),
     Column("authors", "claimed", json=True, read_type=tuple[str, ...], csv=True),
     Column("published_at", "earliest-day", read_type=TEXT, csv=True),
+    Column("venue", "max", from_record=False, read_type=TEXT, csv=True),  # pipeline.reader_facts.venue
+    Column("first_listed_at", "min", from_record=False, read_type=TEXT, csv=True),  # the day it became new
     Column("first_seen_at", "min", from_record=False, read_type=TEXT, csv=True),
     Column("last_seen_at", "max", from_record=False, read_type=TEXT, csv=True),
     Column("hf_url", "max", read_type=TEXT, csv=True),
     Column("arxiv_url", "max", read_type=TEXT, csv=True),
     Column("pdf_url", "claimed", read_type=TEXT, csv=True),
+    Column("code_url", "listing-code-first", from_record=False, read_type=TEXT, csv=True),  # reader_facts.code_url
     Column("github_repo", "max", read_type=TEXT, csv=True),
     Column("project_page", "max", read_type=TEXT, csv=True),
     Column("abstract", "claimed", read_type=TEXT, csv=True),
+    Column("journal", "max", read_type=TEXT),
+    Column("categories", "claimed", json=True, read_type=tuple[str, ...]),
     Column("arxiv_version", "max"),
     Column("github_stars", "max"),
     Column("organization", "max"),
     Column("ai_keywords", "longest-list", json=True),
-    Column("categories", "claimed", json=True),
     Column("updated_at", "updated"),
     Column("preprint_version", "max"),
     Column("url", "claimed"),
     Column("provenance", "provenance", from_record=False),
     Column("pmid", "max"),
     Column("pmcid", "max"),
-    Column("journal", "max"),
     Column("journal_abbrev", "max"),
     Column("issns", "longest-list", json=True),
     Column("work_type", "journal-type"),

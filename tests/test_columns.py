@@ -46,6 +46,7 @@ def test_every_column_merges_the_same_whichever_row_arrived_first():
     """A column without a real rule keeps whatever was stored first: this is where it would show."""
     one = paper_row(_record(1), "paper", "2024-03-01", "arxiv-api")
     two = paper_row(_record(2), "paper", "2024-03-02", "biorxiv-api")
+    assert set(one) == set(COLUMN_NAMES)  # paper_row fills every declared column, computed ones too
     forward, backward = merge_paper(one, two), merge_paper(two, one)
     differs = [name for name in COLUMN_NAMES if forward[name] != backward[name]]
     assert differs == []

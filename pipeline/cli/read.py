@@ -23,7 +23,7 @@ from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _pipeline, cli, fail
 from pipeline.output import formats
 from pipeline.output.exports import ExportOptions, export_named, export_names
 from pipeline.store.reading import (
-    LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
+    LIST_ORDERS, PERIODS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts,
 )  # fmt: skip
 
@@ -48,34 +48,43 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
         fail(f"{option} {value!r}: expected YYYY-MM-DD, today, yesterday or a number of days such as 7d")
 
 
+period_option = click.option(
+    "--period", type=click.Choice(PERIODS), default="new", show_default=True,
+    help="new: papers that became new in --since/--until (first dated listing; a re-read search never counts);"
+         " seen: papers any listing showed in those days.")
+
+
 def filter_options(command: Callable) -> Callable:
     """--tag, --since, --until and --source, shared by every command that selects papers."""
     options = [
         click.option("--tag", "tags", multiple=True, metavar="TAG[,TAG…]",
                      help="Only papers with this tag; repeat to require several, commas for any of several."),
-        click.option("--since", metavar="DAY", help="Only papers listed on or after DAY (YYYY-MM-DD, yesterday, 7d)."),
-        click.option("--until", metavar="DAY", help="Only papers listed on or before DAY."),
+        click.option("--since", metavar="DAY", help="Only papers new on or after DAY (YYYY-MM-DD, yesterday, 7d)."),
+        click.option("--until", metavar="DAY", help="Only papers new on or before DAY."),
         click.option("--source", metavar="NAME", help="Only papers listed by this source (a name or a glob: 'hf-*')."),
+        period_option,
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def make_filter(tags: tuple[str, ...], since: str | None, until: str | None, source: str | None) -> PaperFilter:
+def make_filter(tags: tuple[str, ...], since: str | None, until: str | None, source: str | None,
+                period: str = "new") -> PaperFilter:
     groups = tuple(tuple(t.strip() for t in tag.split(",") if t.strip()) for tag in tags)
     return PaperFilter(tags=tuple(g for g in groups if g), since=parse_day(since, "--since"),
-                       until=parse_day(until, "--until"), source=source)
+                       until=parse_day(until, "--until"), source=source, period=period)
 
 
 def describe_filter(selection: PaperFilter) -> str:
     parts = [" and ".join("/".join(group) for group in selection.tags) or "all"]
     if selection.source:
         parts.append(f"from {selection.source}")
+    verb = "new" if selection.period == "new" else "listed"
     if selection.since:
-        parts.append(f"since {selection.since}")
+        parts.append(f"{verb} since {selection.since}")
     if selection.until:
-        parts.append(f"until {selection.until}")
+        parts.append(f"{verb} until {selection.until}")
     return " ".join(parts)
 
 
@@ -120,7 +129,8 @@ def with_progress(papers: Iterable[dict[str, Any]], total: int, label: str) -> I
               help="rank: best match first (bm25); recent: most recently added first, stops at --limit.")
 @click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table", show_default=True)
 @click.pass_context
-def search(ctx: click.Context, query: str, tags, since, until, source, limit: int, order: str, fmt: str) -> None:
+def search(ctx: click.Context, query: str, tags, since, until, source, period, limit: int, order: str,
+           fmt: str) -> None:
     """Full-text search over titles, abstracts and authors.
 
     QUERY is SQLite FTS5 syntax: words, "exact phrases", AND / OR / NOT,
@@ -128,10 +138,10 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
     The field's words work as written: X-ray (also finds X ray, Xray), U-Net,
     COVID-19, T1-weighted, 18F-FDG.
     """
-    selection = make_filter(tags, since, until, source)
+    selection = make_filter(tags, since, until, source, period)
     try:
         found = _feed(ctx).search(query, tag=selection.tags, since=selection.since, until=selection.until,
-                                  source=selection.source, limit=limit, order=order)
+                                  source=selection.source, period=selection.period, limit=limit, order=order)
         hits = [paper.as_dict() for paper in found]
     except SearchSyntaxError as exc:
         fail(str(exc))
@@ -155,11 +165,11 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
 @click.option("--title", help="Title of the HTML page, Markdown document or feed.")
 @click.option("--feed-url", metavar="URL", help="Where the RSS/Atom feed will be served (its self link and id).")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str, limit: int | None,
+def export(ctx: click.Context, fmt: str, tags, since, until, source, period, order: str, limit: int | None,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
-    """Export papers in one of the registered formats (CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, ...)."""
+    """Export papers in a registered format: CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS, CSL-JSON."""
     store = _pipeline(ctx).store
-    selection = make_filter(tags, since, until, source)
+    selection = make_filter(tags, since, until, source, period)
     title = title or f"paperfeed: {describe_filter(selection)}"
     papers: Iterable[dict[str, Any]] = iter_papers(store, selection, order=order, limit=limit)
     if progress_wanted(output):

@@ -28,8 +28,10 @@ ruled fields, so a later value can be compared with how the stored one won.
 - doi: a preprint server's DOI (bioRxiv/medRxiv) over a journal DOI, then
   the smaller; every other DOI stays findable in `identifiers`.
 - first_seen_at / last_seen_at: earliest / latest listing day.
+- first_listed_at: the earliest day that made the paper new (see `store.listings.first_listed_day`).
+- code_url: the listing's `github_repo` when there is one, else as below.
 - arxiv_id, hf_url, arxiv_url, github_repo, project_page, organization,
-  ai_keywords, pmid, pmcid, journal, journal_abbrev, issns, orcids: filled
+  ai_keywords, pmid, pmcid, journal, journal_abbrev, issns, orcids, venue: filled
   when missing; when two sources differ, the larger (longer list) is kept.
   Arbitrary but stable: only one source ever sets most of these.
 - work_type: a journal's type (journal-article) over a preprint's
@@ -157,6 +159,11 @@ def _journal_type(name: str, stored: Row, incoming: Row, provenance: dict) -> An
     return _best(stored.get(name), incoming.get(name), key=lambda t: (t != "posted-content", t))
 
 
+def _listing_code_first(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    """The listing's own repository link (`github_repo`) beats one found in free text; otherwise the larger."""
+    return _best(stored.get("github_repo"), incoming.get("github_repo")) or _best(stored.get(name), incoming.get(name))
+
+
 # Merge rules by the names `pipeline.columns` gives them. `provenance` is written last, from the
 # claims the other rules recorded.
 RULES: dict[str, Callable[[str, Row, Row, dict], Any]] = {
@@ -169,6 +176,7 @@ RULES: dict[str, Callable[[str, Row, Row, dict], Any]] = {
     "preprint-doi": _preprint_doi,
     "longest-list": _longest_list,
     "journal-type": _journal_type,
+    "listing-code-first": _listing_code_first,
     "provenance": lambda name, stored, incoming, provenance: json.dumps(provenance, sort_keys=True),
 }
 

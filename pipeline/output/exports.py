@@ -48,7 +48,8 @@ class Export:
 EXPORTS: dict[str, Export] = {}
 
 # The modules whose writers register themselves; a new format adds its module here.
-_SHIPPED = ("pipeline.output.formats", "pipeline.output.feeds")
+_SHIPPED = ("pipeline.output.formats", "pipeline.output.feeds", "pipeline.output.bibtex", "pipeline.output.ris",
+            "pipeline.output.csljson")
 
 
 def register(name: str, summary: str) -> Callable[[Writer], Writer]:

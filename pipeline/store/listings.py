@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.columns import COLUMN_NAMES, PAPER_COLUMNS as COLUMNS
+from pipeline import reader_facts
 from pipeline.identity.merge import claims_for, merge_paper, source_family
 from pipeline.model import PaperRecord
 from pipeline.store import bibliographic, identity
@@ -45,6 +46,9 @@ def paper_row(record: PaperRecord, key: str, seen_day: str, origin: str | None =
         if column.from_record:
             value = getattr(record, column.name)
             row[column.name] = _json_array(value) if column.json else value
+    row["first_listed_at"] = first_listed_day(record, seen_day)
+    row["code_url"] = reader_facts.code_url(record)
+    row["venue"] = reader_facts.venue(record)
     version = record.arxiv_version if record.arxiv_id else record.preprint_version
     row["provenance"] = claims_for(row, source_family(origin), version)
     return row
@@ -53,6 +57,15 @@ def paper_row(record: PaperRecord, key: str, seen_day: str, origin: str | None =
 def _json_array(values: tuple) -> str:
     """A tuple field as its JSON column: pairs (author, ORCID) become two-element arrays."""
     return json.dumps([list(v) if isinstance(v, tuple) else v for v in values], ensure_ascii=False)
+
+
+def first_listed_day(record: PaperRecord, seen_day: str) -> str | None:
+    """The day this sighting makes the paper new: the listing's day, or for an undated
+    listing (a search) the paper's publication day, never the day the search was read."""
+    if not record.listed_undated:
+        return seen_day
+    published = (record.published_at or "")[:10]
+    return published if published and published <= seen_day else None
 
 
 class ListingWriter:
@@ -217,7 +230,7 @@ def _capped(notes: list[str], limit: int = 5) -> list[str]:
 
 def _paper_content_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """A paper is 'updated' when something other than its seen-dates changed."""
-    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at", "provenance"))
+    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at", "first_listed_at", "provenance"))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
