@@ -51,7 +51,7 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
 period_option = click.option(
     "--period", type=click.Choice(PERIODS), default="new", show_default=True,
     help="new: papers that became new in --since/--until (first dated listing; a re-read search never counts);"
-         " seen: papers any listing showed in those days.")
+         " seen: papers any listing showed in those days; updated: papers whose latest version appeared then.")
 
 
 def filter_options(command: Callable) -> Callable:

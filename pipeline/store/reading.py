@@ -21,7 +21,9 @@ from pipeline.store.fts_query import HINT, SearchSyntaxError, to_fts5
 BATCH = 500
 SEARCH_ORDERS = ("rank", "recent")
 LIST_ORDERS = ("date", "upvotes")
-PERIODS = ("new", "seen")
+PERIODS = ("new", "seen", "updated")
+# The day column a period selects on (for "seen", the sightings' own listing days).
+_PAPER_DAY = {"new": "p.first_listed_at", "updated": "substr(p.updated_at, 1, 10)"}
 
 _FIELDS = reading_select()  # the read fields of pipeline.columns
 _LIST_ORDER_SQL = {
@@ -42,7 +44,8 @@ class PaperFilter:
     imaging on MRI or CT. `since`/`until` are days, inclusive. With `period`
     "new" (the default) they select papers that became new in those days
     (`first_listed_at`: the first dated listing, never a re-read search); with
-    "seen" they select papers any listing showed in those days. `source` (a
+    "seen" they select papers any listing showed in those days; with
+    "updated", papers whose latest version appeared then (`updated_at`). `source` (a
     name or a glob such as `hf-*`) keeps papers that source listed (within
     those days, for "seen").
     """
@@ -63,8 +66,9 @@ class PaperFilter:
             clauses.append(f"p.id IN (SELECT paper_id FROM effective_tags WHERE tag IN ({marks}))")
             params.extend(group)
         days = (("listing_date >= ?", self.since), ("listing_date <= ?", self.until))
-        if self.period == "new":
-            for sql, value in (("p.first_listed_at >= ?", self.since), ("p.first_listed_at <= ?", self.until)):
+        if self.period in _PAPER_DAY:
+            column = _PAPER_DAY[self.period]
+            for sql, value in ((f"{column} >= ?", self.since), (f"{column} <= ?", self.until)):
                 if value is not None:
                     clauses.append(sql)
                     params.append(value)
