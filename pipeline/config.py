@@ -132,7 +132,7 @@ def default_config_dir() -> Path:
     return Path(os.environ["PAPERFEED_CONFIG"]) if os.environ.get("PAPERFEED_CONFIG") else shipped_path("config")
 
 
-def db_path_from(config_dir: str | os.PathLike | None) -> Path:
+def db_path_from(config: Config | str | os.PathLike | None) -> Path:
     """PAPERFEED_DB, else `[storage] db` of the configuration, else ./papers.db.
 
     The last depends on the working directory, which is why the other two exist: a
@@ -140,7 +140,8 @@ def db_path_from(config_dir: str | os.PathLike | None) -> Path:
     """
     if os.environ.get("PAPERFEED_DB"):
         return Path(os.environ["PAPERFEED_DB"]).expanduser()
-    return load_config(config_dir).storage.db or Path(DEFAULT_DB)
+    loaded = config if isinstance(config, Config) else load_config(config)
+    return loaded.storage.db or Path(DEFAULT_DB)
 
 
 def config_file(directory: Path, name: str) -> Path:

@@ -1,4 +1,4 @@
-"""The `paperfeed` command: a thin shell over `pipeline.run.run` and the store.
+"""The `paperfeed` command: a thin shell over `pipeline.api.Feed`, the object a script uses too.
 
 Expected failures (a bad file, a failing source, broken configuration) end
 as one line on stderr and a non-zero exit, never a traceback.
@@ -8,72 +8,25 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from pipeline.cli.show import entry_bar, progress_on_terminal, wait_with_bar
-from pipeline.config import ConfigError, db_path_from, load_config
+from pipeline.api import Feed, ReadOnlyError, UnknownTarget
+from pipeline.cli.show import entry_bar, print_json, progress_on_terminal, wait_with_bar
+from pipeline.config import ConfigError, load_config
 from pipeline.http.waits import show_waits_with
-from pipeline.run.run import Pipeline, RunSummary, ingest_bytes, ingest_file, ingest_url
-from pipeline.run.sources import run_all, run_guarded
+from pipeline.run.run import Pipeline, RunSummary
 from pipeline.store import Store
 from pipeline.store.summary import summarise
-from pipeline.tagging import RuleError, load_rules
+from pipeline.tagging import RuleError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
 EXIT_USAGE = 2
 PROGRESS_BYTES = 2 * 1024 * 1024  # a smaller file is stored before a bar would be read
-
-
-class Session:
-    """Opens the store and configuration lazily, so `--help` needs neither."""
-
-    def __init__(self, db_path: Path | None, config_dir: Path | None):
-        self.given_db_path = db_path
-        self.config_dir = config_dir
-        self.quiet = False
-        self._pipeline: Pipeline | None = None
-
-    @property
-    def db_path(self) -> Path:
-        """--db, else PAPERFEED_DB, else `[storage] db` in settings.toml, else ./papers.db."""
-        if self.given_db_path is not None:
-            return self.given_db_path
-        return db_path_from(self.config_dir)
-
-    def pipeline(self, existing: bool = False) -> Pipeline:
-        """The store, configuration and rules. A read command asks for an `existing` database, so
-        when run from the wrong folder it names the file it looked for instead of making an empty one."""
-        if self._pipeline is None:
-            config = load_config(self.config_dir)
-            if existing and not self.db_path.exists():
-                raise MissingDatabase(self.db_path)
-            # Pacing and lock files live next to the database, shared by every process using it.
-            config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
-            rules = load_rules(config.tags_path)  # broken rules stop us before any fetch
-            self._pipeline = Pipeline(store=Store(self.db_path), config=config, tagger=rules.tag,
-                                      rules_version=rules.version)
-            self.rules = rules
-        return self._pipeline
-
-    def close(self) -> None:
-        if self._pipeline is not None:
-            self._pipeline.store.close()
-
-
-class MissingDatabase(Exception):
-    """A read command pointed at a database file that does not exist."""
-
-    def __init__(self, path: Path):
-        super().__init__(
-            f"no database at {path.resolve()} (give --db PATH, set PAPERFEED_DB or [storage] db in settings.toml;"
-            " `paperfeed ingest` creates one)"
-        )
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -83,9 +36,12 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
 
 def _set_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """--db/--config given after the subcommand: the same as before it."""
-    session = ctx.find_object(Session)
-    if value is not None and session is not None:
-        setattr(session, "given_db_path" if param.name == "db_path" else "config_dir", value)
+    feed = ctx.find_object(Feed)
+    if value is not None and feed is not None:
+        if param.name == "db_path":
+            feed.db_path = value
+        else:
+            feed.config_dir = value
 
 
 def _path_options() -> list[click.Option]:
@@ -118,10 +74,12 @@ class PaperfeedGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None, verbose: int, quiet: bool) -> None:
     """Keep a SQLite database of new medical-imaging papers current."""
-    session = Session(db_path, config_dir)
-    session.quiet = quiet
-    ctx.obj = session
-    ctx.call_on_close(session.close)
+    # Opened lazily (on the first command that needs it), so `--help` needs no database or configuration;
+    # without --db the path is resolved then (PAPERFEED_DB, [storage] db, ./papers.db).
+    feed = Feed(db_path, config_dir)
+    ctx.obj = feed
+    ctx.call_on_close(feed.close)
+    ctx.meta["paperfeed.quiet"] = quiet
     if progress_on_terminal(quiet) and ctx.invoked_subcommand != "schedule":  # its jobs wait in parallel threads
         show_waits_with(wait_with_bar)
     if verbose:
@@ -129,19 +87,50 @@ def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None, verbo
                             format="%(asctime)s paperfeed: %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z")
 
 
-def _session(ctx: click.Context) -> Session:
-    return ctx.find_object(Session)
+def _quiet() -> bool:
+    return click.get_current_context().meta.get("paperfeed.quiet", False)
 
 
-def _pipeline(ctx: click.Context, existing: bool = False) -> Pipeline:
+def _session(ctx: click.Context) -> Feed:
+    """The command's Feed, not yet opened."""
+    return ctx.find_object(Feed)
+
+
+def _db_path(ctx: click.Context) -> Path:
+    """Where the command's database is; a broken `[storage] db` ends here as one line."""
     try:
-        return _session(ctx).pipeline(existing)
-    except (ConfigError, RuleError, MissingDatabase) as exc:
+        return _session(ctx).db_path
+    except ConfigError as exc:
         fail(str(exc))
 
 
+def _feed(ctx: click.Context, existing: bool = False) -> Feed:
+    """The command's Feed, opened: configuration and rule errors end here as one line and exit 2.
+
+    A read command asks for an `existing` database: run from the wrong folder, it names the
+    file it looked for instead of making an empty one and reporting on that."""
+    feed = _session(ctx)
+    if existing and feed._pipeline is None:
+        try:
+            load_config(feed.config_dir)  # a broken configuration is named before a missing file
+        except ConfigError as exc:
+            fail(str(exc))
+    if existing and not _db_path(ctx).exists():
+        fail(f"no database at {feed.db_path.resolve()} (give --db PATH, set PAPERFEED_DB or [storage] db in"
+             " settings.toml; `paperfeed ingest` creates one)")
+    try:
+        feed.pipeline()
+    except (ConfigError, RuleError) as exc:
+        fail(str(exc))
+    return feed
+
+
+def _pipeline(ctx: click.Context, existing: bool = False) -> Pipeline:
+    return _feed(ctx, existing).pipeline()
+
+
 def _report(summaries: list[RunSummary]) -> None:
-    quiet = click.get_current_context().find_object(Session).quiet
+    quiet = _quiet()
     for summary in summaries:
         if summary.failed or not quiet:
             click.echo(summary.line(), err=summary.failed)
@@ -172,50 +161,36 @@ def ingest(ctx: click.Context, targets: tuple[str, ...], day: str | None, query:
     """Ingest each TARGET: a configured source name, a URL, a saved page/API file, or - (stdin)."""
     if all_sources == bool(targets) or (all_sources and (day or query or as_source)):
         fail("ingest: give either TARGET or --all (without --date/--query/--as)")
-    pipe = _pipeline(ctx)
-    if all_sources:
-        _report(run_all(pipe))
-        return
+    feed = _feed(ctx)
     parsed_day = _parse_day(day)
-    plan = [_ingest_step(pipe, target, parsed_day, query, as_source) for target in targets]  # check all first
-    _report([summary for step in plan for summary in step()])
-
-
-def _ingest_step(pipe: Pipeline, target: str, day: date | None, query: str | None, as_source: str | None):
-    """What ingesting TARGET will do, or a usage error before anything of the call is fetched."""
-    source = pipe.config.source(target)
-    if source is not None:
-        if as_source:
-            fail(f"--as {as_source}: only for URLs and files; {target} is a configured source")
-        if problem := source.kind_type.unit_problem(day=day, query=query):
-            fail(f"{target}: {problem}")
-        return lambda: run_guarded(pipe, source, day=day, query=query)
-    if day or query:
-        fail(f"{target}: --date and --query are for configured sources ({_known(pipe)})")
-    if target == "-":
-        return lambda: [ingest_bytes(pipe, _read_stdin(pipe), "<stdin>", name=as_source)]
-    if re.match(r"^https?://", target):
-        return lambda: [ingest_url(pipe, target, name=as_source)]
-    if Path(target).exists():
-        return lambda: [ingest_file(pipe, Path(target), name=as_source, progress=_bar_for(Path(target)))]
-    fail(f"{target}: not a configured source ({_known(pipe)}), an http(s) URL, an existing file or -")
+    try:
+        if all_sources:
+            _report(feed.ingest_all())
+            return
+        for target in targets:  # every target checked before the first is fetched
+            feed.check_ingest(target, day=parsed_day, query=query, as_source=as_source)
+        summaries = []
+        for target in targets:
+            if target == "-":
+                summaries += feed.ingest_bytes(_read_stdin(feed), "<stdin>", as_source=as_source)
+            else:
+                summaries += feed.ingest(target, day=parsed_day, query=query, as_source=as_source,
+                                         progress=_bar_for(Path(target)))
+        _report(summaries)
+    except (UnknownTarget, ReadOnlyError) as exc:
+        fail(str(exc))
 
 
 def _bar_for(path: Path):
     """A bar over the entries of a large file, on a terminal; None otherwise."""
-    quiet = click.get_current_context().find_object(Session).quiet
-    if not progress_on_terminal(quiet) or not path.is_file() or path.stat().st_size < PROGRESS_BYTES:
+    if not progress_on_terminal(_quiet()) or not path.is_file() or path.stat().st_size < PROGRESS_BYTES:
         return None
     return lambda total: entry_bar(f"storing {path.name}", total)
 
 
-def _known(pipe: Pipeline) -> str:
-    return ", ".join(sorted(pipe.config.sources)) or "none"
-
-
-def _read_stdin(pipe: Pipeline) -> bytes:
+def _read_stdin(feed: Feed) -> bytes:
     """stdin up to the same size cap as an HTTP body."""
-    cap = pipe.config.http.max_bytes
+    cap = feed.config.http.max_bytes
     raw = sys.stdin.buffer.read(cap + 1)
     if len(raw) > cap:
         fail(f"-: more than {cap} bytes on stdin ([http] max_bytes)", EXIT_FAILED_RUN)
@@ -233,8 +208,6 @@ def stats(ctx: click.Context, days: int, every_tag: bool, as_json: bool) -> None
     store = _pipeline(ctx, existing=True).store
     summary = summarise(store)
     if as_json:
-        from pipeline.cli.show import print_json
-
         print_json({"database": str(store.path), **dataclasses.asdict(summary),
                     "sources": [{"source": name, "sightings": n, "latest_listing": latest}
                                 for name, n, latest in summary.sources],

@@ -7,11 +7,8 @@ from datetime import datetime, timezone
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _pipeline, cli, fail
 from pipeline.cli.show import paint, print_json, print_table
-from pipeline.run.health import assess
-from pipeline.run.liveness import scheduler_lines
-from pipeline.run.staleness import scheduler_findings
 from pipeline.store import ledger
 from pipeline.store.sqlite_version import warn_if_affected
 
@@ -57,40 +54,31 @@ def _when(run: dict | None) -> str:
 @click.pass_context
 def status(ctx: click.Context, at: datetime | None, as_json: bool) -> None:
     """Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."""
-    pipe = _pipeline(ctx, existing=True)
+    feed = _feed(ctx, existing=True)
     warn_if_affected()
-    if ledger.run_count(pipe.store) == 0:
-        fail(f"{pipe.store.path.resolve()}: no runs recorded yet: nothing is known about the sources"
+    if ledger.run_count(feed.store) == 0:
+        fail(f"{feed.db_path.resolve()}: no runs recorded yet: nothing is known about the sources"
              " (run `paperfeed ingest --all`, or check --db / PAPERFEED_DB)", EXIT_FAILED_RUN)
-    pipe.store.mark_interrupted_runs()
-    now = at.replace(tzinfo=timezone.utc) if at else datetime.now(timezone.utc)
-    reports = []
-    for source in pipe.config.sources.values():
-        if not source.enabled:
-            continue
-        health = assess(pipe.store, source, now)
-        state = "FAILING" if not health.healthy else (health.latest["status"] if health.latest else "never run")
-        reports.append({
-            "source": source.name, "state": state, "healthy": health.healthy,
-            "last_success": health.last_success, "last_failure": health.last_failure,
-            "next_due": health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else None,
-            "problems": list(health.problems), "low_volume": health.low_volume,
-        })
-    lines, dead = scheduler_lines(pipe.store, now, pipe.config.schedule)
-    stopped = [finding.reason for finding in scheduler_findings(pipe.store, pipe.config, now)]
-    trouble = dead or bool(stopped) or any(not report["healthy"] for report in reports)
+    status = feed.status(now=at.replace(tzinfo=timezone.utc) if at else None)
+    reports = [{
+        "source": health.name, "healthy": health.healthy,
+        "state": "FAILING" if not health.healthy else (health.latest["status"] if health.latest else "never run"),
+        "last_success": health.last_success, "last_failure": health.last_failure,
+        "next_due": health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else None,
+        "problems": list(health.problems), "low_volume": health.low_volume,
+    } for health in status.sources]
+    stopped = [finding.reason for finding in status.stopped]
     if as_json:
-        print_json({"healthy": not trouble, "sources": reports, "scheduler": lines, "scheduler_problems": stopped})
+        print_json({"healthy": status.healthy, "sources": reports, "scheduler": list(status.scheduler),
+                    "scheduler_problems": stopped})
     else:
-        _print_health(reports, lines)
-        for reason in stopped:
-            click.echo(f"  {reason}")
-    if trouble:
+        _print_health(reports, status.scheduler, stopped)
+    if not status.healthy:
         click.echo("paperfeed: some sources are failing, overdue or stale, or the scheduler stopped", err=True)
         sys.exit(EXIT_FAILED_RUN)
 
 
-def _print_health(reports: list[dict], scheduler: list[str]) -> None:
+def _print_health(reports: list[dict], scheduler: tuple[str, ...], stopped: list[str]) -> None:
     width = max([len(report["source"]) for report in reports] + [6])
     click.echo(f"{'source':<{width}}  {'state':<13} last success, last failure, next due")
     for report in reports:
@@ -106,3 +94,5 @@ def _print_health(reports: list[dict], scheduler: list[str]) -> None:
             click.echo(f"  warning: {report['low_volume']}")
     for line in scheduler:
         click.echo(line)
+    for reason in stopped:
+        click.echo(f"  {reason}")
