@@ -91,7 +91,7 @@ def test_a_toy_kind_does_everything_a_shipped_kind_does(toy_feed: Feed, server, 
     assert health.name == "toy" and health.healthy and health.last_success is not None
     shown = CliRunner().invoke(cli, ["--db", str(db_path), "--config", str(config_dir), "status"])
     assert shown.exit_code == 0, shown.output
-    assert shown.output.startswith("toy ") and "last success" in shown.output.splitlines()[0]
+    assert shown.output.splitlines()[1].startswith("toy ") and "last success" in shown.output.splitlines()[1]  # under the header
 
 
 def _opened(feed: Feed):
