@@ -95,7 +95,9 @@ class Upstream:
         for kind, timeline in self.papers.items():
             timeline.sort(key=lambda pair: pair[0])
             for at, paper in timeline:
-                if self.start <= paper.day < self.start + timedelta(days=self.days):
+                # The API lists a mailing under its submission day: one before the start was never asked for.
+                listed = _previous_evening(paper.day) if kind == "arxiv-api" else paper.day
+                if self.start <= listed and paper.day < self.start + timedelta(days=self.days):
                     self.appeared.setdefault((kind, paper.key), self._visible(kind, at))
 
     # -- the script ------------------------------------------------------------------

@@ -38,7 +38,11 @@ API_BASE = "https://export.arxiv.org"
 PAGE_SIZE = 500  # a busy day of eess.IV+cs.CV+physics.med-ph fits in one page; arXiv allows up to 2000
 EMPTY_RETRIES = 2
 ARXIV_INTERVAL = 3.0  # arXiv asks for one request every 3 s
-EVENINGS = ("30 20 * * sun,mon,tue,wed,thu", "America/New_York")  # after the 20:00 ET announcement
+# arXiv announces at 20:00 US-Eastern (Sunday to Thursday) and rebuilds its feeds at midnight
+# US-Eastern: ten minutes past it, Monday to Friday, one request reads the new mailing.
+AFTER_REBUILD = ("10 0 * * mon-fri", "America/New_York")
+# The API shows a mailing hours after the feed; by midday UTC yesterday's submissions are in.
+AFTER_API_LAG = ("0 12 * * mon-fri", "UTC")
 CATEGORIES = Option(list, required=True, check=string_list('a non-empty list of arXiv categories, e.g. ["eess.IV", "cs.CV"]'),
                     expected='a non-empty list of arXiv categories, e.g. ["eess.IV", "cs.CV"]')
 
@@ -54,7 +58,7 @@ class ArxivRss(SourceKind):
     name = "arxiv-rss"
     family = "arxiv"
     options = {"base_url": Option(str, RSS_BASE, check=http_url), "categories": CATEGORIES}
-    schedule = EVENINGS
+    schedule = AFTER_REBUILD
     # arXiv announces Sunday to Thursday evenings (US-Eastern) and skips holidays: an empty
     # feed is normal, but no announcement at all for over three days means trouble.
     expect = Expectation("never", 80.0)
@@ -108,7 +112,7 @@ class ArxivApi(SourceKind):
         "page_size": Option(int, PAGE_SIZE, check=whole_number(1)),
         "empty_retries": Option(int, EMPTY_RETRIES, check=whole_number(0)),
     }
-    schedule = EVENINGS
+    schedule = AFTER_API_LAG
     dates = DatePlan(zone=timezone.utc, lag=1)
     paged = True
     politeness = {"export.arxiv.org": ARXIV_INTERVAL}

@@ -3,7 +3,9 @@
 A paper with two modalities (an MRI and CT study) is listed under both, so a
 reader who only follows CT still sees it; papers with no `modality:` tag go
 under "Other", last. Each entry says why it is there: the words that made
-each tag fire, from `paper_tags.matched`.
+each tag fire, from `paper_tags.matched`. A digest read while a source is
+silently stale or the scheduler stopped says so first (`warnings`): an
+empty or short digest must not pass for a quiet day.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Digest:
     until: str | None = None
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     total: int = 0
+    warnings: list[str] = field(default_factory=list)  # one line each: which source, what is wrong
 
     @property
     def period(self) -> str:
@@ -42,8 +45,9 @@ def modality_label(name: str) -> str:
     return name.upper() if len(name) <= 4 else name[:1].upper() + name[1:]
 
 
-def build_digest(papers: Iterable[dict[str, Any]], *, tag: str, since: str, until: str | None = None) -> Digest:
-    digest = Digest(tag=tag, since=since, until=until)
+def build_digest(papers: Iterable[dict[str, Any]], *, tag: str, since: str, until: str | None = None,
+                 warnings: Iterable[str] = ()) -> Digest:
+    digest = Digest(tag=tag, since=since, until=until, warnings=list(warnings))
     groups: dict[str, list[dict[str, Any]]] = {}
     for paper in papers:
         digest.total += 1
@@ -70,6 +74,8 @@ def _links(paper: dict[str, Any]) -> list[tuple[str, str]]:
 
 def render_markdown(digest: Digest) -> str:
     lines = [f"# {markdown_text(digest.subject)}", ""]
+    if digest.warnings:
+        lines += [f"> **Warning:** {markdown_text(line)}" for line in digest.warnings] + [""]
     if not digest.total:
         lines += ["No papers in this period.", ""]
     for name, members in digest.groups.items():
@@ -90,6 +96,7 @@ def render_markdown(digest: Digest) -> str:
 
 def render_html(digest: Digest) -> str:
     parts = [HTML_HEAD.format(title=html_text(digest.subject))]
+    parts += [f'<p class="warning"><strong>Warning:</strong> {html_text(line)}</p>\n' for line in digest.warnings]
     if not digest.total:
         parts.append("<p>No papers in this period.</p>\n")
     for name, members in digest.groups.items():
