@@ -3,9 +3,9 @@
 A paper with two modalities (an MRI and CT study) is listed under both, so a
 reader who only follows CT still sees it; papers with no `modality:` tag go
 under "Other", last. Each entry says why it is there: the words that made
-each tag fire, from `paper_tags.matched`. A digest read while a source is
-silently stale or the scheduler stopped says so first (`warnings`): an
-empty or short digest must not pass for a quiet day.
+each tag fire, from `effective_tags.matched` (a label shows who set it). A
+digest read while a source is silently stale or the scheduler stopped says
+so first (`warnings`): an empty or short digest must not pass for a quiet day.
 """
 
 from __future__ import annotations
