@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -69,14 +70,17 @@ class PaperfeedGroup(click.Group):
               help="SQLite database file (env PAPERFEED_DB, else [storage] db in settings.toml, else ./papers.db).")
 @click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Configuration folder (env PAPERFEED_CONFIG; default: the shipped config/).")
+@click.option("--read-only", "read_only", is_flag=True,
+              help="Open the database without migrating or writing it (a copy on a read-only file or mount).")
 @click.option("-v", "--verbose", count=True, help="Also log each HTTP retry and wait (-vv: debug detail).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems: no summary lines, no progress bars.")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None, read_only: bool, verbose: int,
+        quiet: bool) -> None:
     """Keep a SQLite database of new medical-imaging papers current."""
     # Opened lazily (on the first command that needs it), so `--help` needs no database or configuration;
     # without --db the path is resolved then (PAPERFEED_DB, [storage] db, ./papers.db).
-    feed = Feed(db_path, config_dir)
+    feed = Feed(db_path, config_dir, read_only=read_only)
     ctx.obj = feed
     ctx.call_on_close(feed.close)
     ctx.meta["paperfeed.quiet"] = quiet
@@ -122,6 +126,8 @@ def _feed(ctx: click.Context, existing: bool = False) -> Feed:
         feed.pipeline()
     except (ConfigError, RuleError) as exc:
         fail(str(exc))
+    except sqlite3.OperationalError as exc:  # --read-only on a file that is not there
+        fail(f"{feed.db_path}: {exc}")
     return feed
 
 
