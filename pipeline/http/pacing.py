@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from pipeline.statefile import open_state_file
+
 _UNSAFE = re.compile(r"[^a-z0-9._-]")
 _LOCK_POLL = 0.05
 
@@ -45,6 +47,14 @@ class HostTurn:
             return
         last_start, not_before = _read_state(self._fd)
         _write_state(self._fd, last_start, max(not_before, time.time() + seconds))
+
+    def clear(self) -> None:
+        """The host answered: whatever pause it asked for before is over."""
+        if self._fd is None:
+            return
+        last_start, not_before = _read_state(self._fd)
+        if not_before:
+            _write_state(self._fd, last_start, 0.0)
 
 
 def _read_state(fd: int) -> tuple[float, float]:
@@ -101,13 +111,16 @@ def host_turn(
         return
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / f"pace-{_UNSAFE.sub('_', host.lower())}"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_state_file(path)
     try:
         _lock(fd, lock_wait, host)
         last_start, not_before = _read_state(fd)
         now = time.time()
         wait = max(min(interval, last_start + interval - now), not_before - now, 0.0)
         if wait > max_wait:
+            # Fail now, but never let a pause outlast max_wait from here: one written by an
+            # older version (a 31-year Retry-After) would otherwise close the host for good.
+            _write_state(fd, last_start, min(not_before, now + max_wait))
             raise PacingTimeout(
                 f"{host} asked for a pause of {wait:.0f} s, longer than max_wait {max_wait:g} s",
                 wait, rate_limited=True)

@@ -20,6 +20,8 @@ import re
 import time
 from pathlib import Path
 
+from pipeline.statefile import open_state_file
+
 POLL_SECONDS = 0.1
 
 
@@ -46,7 +48,7 @@ class SourceLock:
         """Take the lock, waiting up to `wait` seconds; False if another run still holds it."""
         if self._fd is not None:
             raise RuntimeError(f"{self.path}: already held by this object")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_state_file(self.path)  # StateFileRefused for a planted symlink
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
             try:

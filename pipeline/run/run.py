@@ -110,9 +110,9 @@ def run_unit(pipe: Pipeline, source: SourceConfig, unit: Unit = Unit(), *, fetch
     """
     own = lock is None
     if own:
-        lock = acquire(pipe, source)
-        if lock is None:
-            return skipped(pipe, source.name, unit.day)
+        lock = acquire(pipe, source, unit.day)
+        if isinstance(lock, RunSummary):
+            return lock
     try:
         kind = source.make(pipe.config.http)
         try:
@@ -127,10 +127,20 @@ def run_unit(pipe: Pipeline, source: SourceConfig, unit: Unit = Unit(), *, fetch
             lock.release()
 
 
-def acquire(pipe: Pipeline, source: SourceConfig) -> SourceLock | None:
-    """The source's cross-process lock, waiting `[schedule] lock_wait`; None while another run holds it."""
+def acquire(pipe: Pipeline, source: SourceConfig, day: date | None = None) -> SourceLock | RunSummary:
+    """The source's cross-process lock, waiting `[schedule] lock_wait`.
+
+    Instead of the lock, the recorded run that explains why not: `skipped`
+    while another run holds it, `failed` when the lock file is unusable
+    (a planted symlink, a folder we cannot write).
+    """
     lock = SourceLock(pipe.store.path, source.name)
-    return lock if lock.acquire(pipe.config.schedule.lock_wait) else None
+    try:
+        if lock.acquire(pipe.config.schedule.lock_wait):
+            return lock
+    except OSError as exc:
+        return refuse(pipe, source.name, f"lock file unusable: {exc.strerror or exc}")
+    return skipped(pipe, source.name, day)
 
 
 def skipped(pipe: Pipeline, source: str, day: date | None) -> RunSummary:
@@ -157,7 +167,8 @@ def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None =
 
 def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher)
+    # A URL typed on the command line is the user's to fetch, wherever it points.
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http.trusting(url)), fetcher)
 
 
 def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
