@@ -28,8 +28,8 @@ from pipeline.http import FetchResult
 from pipeline.kinds.base import (DatePlan, Expectation, Fetched, Get, Option, Plan, SourceKind, Unit, http_url,
                                  string_list, whole_number)
 from pipeline.kinds.registry import register
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_api, arxiv_feed
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_api, arxiv_feed
 
 RSS_BASE = "https://rss.arxiv.org"
 API_BASE = "https://export.arxiv.org"

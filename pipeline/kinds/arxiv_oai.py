@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from pipeline.kinds.arxiv import ARXIV_INTERVAL
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, one_of, string_list
 from pipeline.kinds.registry import register
-from pipeline.record import Listing
-from pipeline.sources import arxiv_oai
+from pipeline.model import Listing
+from pipeline.formats import arxiv_oai
 
 OAI_BASE = "https://export.arxiv.org/oai2"
 MAX_PAGES = 200  # 1000 records a page: far beyond any set's day

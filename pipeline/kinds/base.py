@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, ClassVar
 
 from pipeline.http import FetchResult, HttpSettings, fetch
-from pipeline.record import Listing
+from pipeline.model import Listing
 
 
 @dataclass(frozen=True)

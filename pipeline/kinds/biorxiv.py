@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, one_of
 from pipeline.kinds.registry import register
-from pipeline.sources import biorxiv_api, biorxiv_rss
+from pipeline.formats import biorxiv_api, biorxiv_rss
 
 API_BASE = "https://api.biorxiv.org"
 PAGE_SIZE = 30  # the details endpoint's fixed page size

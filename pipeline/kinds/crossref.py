@@ -18,8 +18,8 @@ from urllib.parse import quote, urlencode
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, string_list, whole_number
 from pipeline.kinds.registry import register
-from pipeline.record import Listing
-from pipeline.sources import crossref
+from pipeline.model import Listing
+from pipeline.formats import crossref
 
 API_BASE = "https://api.crossref.org"
 ROWS = 200

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit, http_url
 from pipeline.kinds.registry import register
-from pipeline.record import ParseError
-from pipeline.sources import parse_any
+from pipeline.model import ParseError
+from pipeline.formats import parse_any
 
 
 @register

@@ -16,8 +16,8 @@ from pipeline.http import FetchError, FetchResult
 from pipeline.kinds.base import (DAILY_INTERVAL_HOURS, DatePlan, Expectation, Fetched, Get, Option, Plan,
                                  SourceKind, Unit, http_url)
 from pipeline.kinds.registry import register
-from pipeline.record import Listing, ParseError
-from pipeline.sources import hf_api, hf_html
+from pipeline.model import Listing, ParseError
+from pipeline.formats import hf_api, hf_html
 
 HF_BASE = "https://huggingface.co"
 PAGE_SIZE = 100  # the API refuses a larger limit

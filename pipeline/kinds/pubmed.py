@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, whole_number
 from pipeline.kinds.registry import register
-from pipeline.record import Listing, ParseError
-from pipeline.sources import pubmed
-from pipeline.sources.pubmed_search import parse_search
+from pipeline.model import Listing, ParseError
+from pipeline.formats import pubmed
+from pipeline.formats.pubmed_search import parse_search
 
 EUTILS_BASE = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 PAGE_SIZE = 200

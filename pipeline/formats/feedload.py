@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import feedparser
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 
 from .encoding import as_utf8
 from .feedtext import clean_text
