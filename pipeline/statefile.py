@@ -9,8 +9,10 @@ turn out to be a regular file, or it is refused with one line saying so.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import stat
+import time
 
 
 class StateFileRefused(OSError):
@@ -29,3 +31,23 @@ def open_state_file(path: str | os.PathLike) -> int:
         os.close(fd)
         raise StateFileRefused(errno.EINVAL, f"{path} is not a regular file; refusing to use it")
     return fd
+
+
+def lock_within(fd: int, seconds: float, poll: float = 0.02) -> bool:
+    """Take an exclusive flock on `fd`, trying for up to `seconds`; False if another holder kept it.
+
+    Polled rather than blocking, so the wait has a bound; the kernel drops
+    the lock when its holder closes the file or dies, so a killed holder
+    never wedges the next one.
+    """
+    give_up_at = time.monotonic() + max(seconds, 0.0)
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if time.monotonic() >= give_up_at:
+            return False
+        time.sleep(poll)

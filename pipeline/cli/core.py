@@ -17,7 +17,7 @@ import click
 from pipeline.config import ConfigError, default_db_path, load_config
 from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.run.sources import run_all, run_guarded
-from pipeline.store import Store
+from pipeline.store import DatabaseUnusable, Store
 from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError, load_rules
 from pipeline.store.sqlite_version import warn_if_affected
@@ -77,7 +77,7 @@ def _session(ctx: click.Context) -> Session:
 def _pipeline(ctx: click.Context) -> Pipeline:
     try:
         return _session(ctx).pipeline()
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, DatabaseUnusable) as exc:
         fail(str(exc))
 
 

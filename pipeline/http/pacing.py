@@ -11,8 +11,6 @@ and until when the host asked everyone to stay away (Retry-After).
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import re
 import time
@@ -20,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from pipeline.statefile import open_state_file
+from pipeline.statefile import lock_within, open_state_file
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]")
 _LOCK_POLL = 0.05
@@ -75,19 +73,10 @@ def _write_state(fd: int, last_start: float, not_before: float) -> None:
 
 def _lock(fd: int, give_up_after: float, host: str) -> None:
     """flock with a bound: a peer stuck in a long exchange must not hold us forever."""
-    give_up_at = time.monotonic() + give_up_after
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-        if time.monotonic() >= give_up_at:
-            raise PacingTimeout(
-                f"another process has held the connection to {host} for over {give_up_after:g} s",
-                None, rate_limited=False)
-        time.sleep(_LOCK_POLL)
+    if not lock_within(fd, give_up_after, _LOCK_POLL):
+        raise PacingTimeout(
+            f"another process has held the connection to {host} for over {give_up_after:g} s",
+            None, rate_limited=False)
 
 
 @contextmanager

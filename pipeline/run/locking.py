@@ -14,13 +14,11 @@ the same way separate processes do.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import time
 from pathlib import Path
 
-from pipeline.statefile import open_state_file
+from pipeline.statefile import lock_within, open_state_file
 
 POLL_SECONDS = 0.1
 
@@ -49,16 +47,9 @@ class SourceLock:
         if self._fd is not None:
             raise RuntimeError(f"{self.path}: already held by this object")
         fd = open_state_file(self.path)  # StateFileRefused for a planted symlink
-        deadline = time.monotonic() + max(wait, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    return False
-                time.sleep(POLL_SECONDS)
+        if not lock_within(fd, wait, POLL_SECONDS):
+            os.close(fd)
+            return False
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd

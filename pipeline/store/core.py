@@ -11,7 +11,6 @@ its run row. Writing a listing is `listings.ListingWriter`, which `Store` mixes 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import sqlite3
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from pipeline.resources import shipped_path
+from pipeline.store.dbfile import DatabaseUnusable, check_database_file, load_migrations, schema_lock
 from pipeline.store.listings import ListingWriter
 
 if TYPE_CHECKING:
@@ -55,24 +54,29 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Conne
     return conn
 
 
-def _load_migrations():
-    path = shipped_path("db") / "migrations.py"
-    spec = importlib.util.spec_from_file_location("paperfeed_db_migrations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.migrations
-
-
 class Store(ListingWriter):
     """A paperfeed database file, migrated to the current schema on open."""
 
     def __init__(self, path: str | os.PathLike):
+        """Open (creating if need be) and migrate; DatabaseUnusable, one line, if the file cannot be used."""
         self.path = Path(path)
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = connect(self.path)
-        self.db = Database(self.conn)
-        _load_migrations().apply(self.db)
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnusable(f"{self.path}: folder cannot be created: {exc.strerror or exc}") from None
+        migrations = load_migrations()
+        with schema_lock(self.path, BUSY_TIMEOUT_MS / 1000):
+            check_database_file(self.path)
+            try:
+                self.conn = connect(self.path)
+                self.db = Database(self.conn)
+                migrations.apply(self.db)
+            except sqlite3.Error as exc:
+                conn = getattr(self, "conn", None)
+                if conn is not None:
+                    conn.close()
+                raise DatabaseUnusable(f"{self.path}: cannot be opened or migrated: {exc}") from None
 
     def close(self) -> None:
         self.conn.close()
