@@ -1,4 +1,4 @@
-"""Opening the small files paperfeed keeps beside its data (source locks, host pacing).
+"""The small files paperfeed keeps beside its data (source locks, host pacing), and their writers.
 
 They live in folders other people may write to (a shared cache, the
 database's folder), so a planted symbolic link must not make us truncate or
@@ -51,3 +51,16 @@ def lock_within(fd: int, seconds: float, poll: float = 0.02) -> bool:
         if time.monotonic() >= give_up_at:
             return False
         time.sleep(poll)
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether process `pid` still runs on this host (a pid recorded by a lock, a run or a `.part` file)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True

@@ -17,6 +17,7 @@ import click
 from pipeline.config import ConfigError, default_db_path, load_config
 from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.run.sources import run_all, run_guarded
+from pipeline.output.terminal import say
 from pipeline.store import DatabaseUnusable, Store
 from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError, load_rules
@@ -53,7 +54,7 @@ class Session:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"paperfeed: {message}", err=True)
+    say(f"paperfeed: {message}", err=True)
     sys.exit(code)
 
 
@@ -83,7 +84,7 @@ def _pipeline(ctx: click.Context) -> Pipeline:
 
 def _report(summaries: list[RunSummary]) -> None:
     for summary in summaries:
-        click.echo(summary.line(), err=summary.failed)
+        say(summary.line(), err=summary.failed)
     if any(summary.failed for summary in summaries):
         sys.exit(EXIT_FAILED_RUN)
 

@@ -53,5 +53,5 @@ def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: 
         click.echo(f"sent {result.subject!r} to {', '.join(recipients)}", err=True)
         if output is None:
             return
-    with output_stream(output) as out:
+    with output_stream(output, pipe.store.path) as out:
         out.write(render_html(result) if fmt == "html" else render_markdown(result))

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
+from pipeline.output.terminal import say
 from pipeline.run.health import assess
 from pipeline.run.liveness import scheduler_lines
 from pipeline.run.staleness import scheduler_findings
@@ -34,7 +35,7 @@ def _run_line(row: dict) -> str:
 def runs(ctx: click.Context, source: str | None, status: str | None, limit: int) -> None:
     """List recent runs, newest first: status, HTTP status, bytes, time, counts, error."""
     for row in ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit):
-        click.echo(_run_line(row))
+        say(_run_line(row))
 
 
 def _when(run: dict | None) -> str:
@@ -62,7 +63,7 @@ def status(ctx: click.Context, at: datetime | None) -> None:
             f" last failure {_when(health.last_failure)}, next due {due}"
         )
         for line in health.problems:
-            click.echo(f"  {line}")
+            say(f"  {line}")
         if health.low_volume:
             click.echo(f"  warning: {health.low_volume}")
         trouble = trouble or not health.healthy

@@ -7,10 +7,8 @@ and print nothing extra otherwise, so pipes and cron jobs get clean output.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -19,8 +17,9 @@ from typing import Any, TextIO
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, EXIT_USAGE, _pipeline, cli, fail
 from pipeline.output import feeds, formats
+from pipeline.output.outfile import OutputRefused, atomic_output, quiet_broken_pipe
 from pipeline.store.reading import (
     LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts, search as search_papers,
@@ -80,23 +79,23 @@ def describe_filter(selection: PaperFilter) -> str:
 
 
 @contextmanager
-def output_stream(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or a file written beside its target and renamed into place once complete."""
+def output_stream(path: Path | None, database: Path | None = None) -> Iterator[TextIO]:
+    """stdout, or a file that appears complete or not at all (never the database: see output.outfile).
+
+    A reader of stdout that goes away (`| head`) ends the command quietly.
+    """
     if path is None:
-        yield sys.stdout
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe()
         return
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        fail(f"-o {path}: folder {folder} does not exist")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder,
-                                         prefix=f".{path.name}.", suffix=".part", delete=False)
     try:
-        with handle:
-            yield handle.file  # the text stream itself: XMLGenerator writes bytes to anything else
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+        with atomic_output(path, (database,) if database else ()) as handle:
+            yield handle
+    except OutputRefused as exc:
+        fail(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED_RUN)
 
 
 def progress_wanted(path: Path | None) -> bool:
@@ -167,7 +166,7 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str,
         total = min(total, limit) if limit else total
         if total >= PROGRESS_MIN:
             papers = with_progress(papers, total, f"exporting {total} papers")
-    with output_stream(output) as out:
+    with output_stream(output, store.path) as out:
         if fmt in ("rss", "atom"):
             info = feeds.FeedInfo(title=title, description=f"Papers: {describe_filter(selection)}",
                                   selection=describe_filter(selection), url=feed_url)

@@ -8,6 +8,7 @@ import click
 
 from pipeline.cli.core import _pipeline, cli, fail
 from pipeline.config import ConfigError, load_config
+from pipeline.output.terminal import say
 from pipeline.store import tags as tag_store
 from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
 
@@ -53,8 +54,8 @@ def explain(ctx: click.Context, paper: str) -> None:
     if paper_id is None:
         fail(f"{paper}: no such paper in {store.path}", code=1)
     row, tags = tag_store.paper_with_tags(store, paper_id)
-    click.echo(f"{row['id']}  {row['title']}")
+    say(f"{row['id']}  {row['title']}")
     if not tags:
         click.echo("  no tags")
     for tag_row in tags:
-        click.echo(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
+        say(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from pipeline.statefile import pid_alive
 from pipeline.store.dbfile import DatabaseUnusable, check_database_file, load_migrations, schema_lock
 from pipeline.store.listings import ListingWriter
 
@@ -142,7 +143,7 @@ class Store(ListingWriter):
         rows = self.conn.execute(
             "SELECT id, pid, hostname FROM runs WHERE status = 'running'"
         ).fetchall()
-        dead = [row["id"] for row in rows if row["hostname"] == host and not _pid_alive(row["pid"])]
+        dead = [row["id"] for row in rows if row["hostname"] == host and not pid_alive(row["pid"])]
         if dead:
             with self.write_transaction() as conn:
                 conn.executemany(
@@ -160,18 +161,6 @@ class Store(ListingWriter):
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self.conn.execute(sql, params)]
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def schema_sql(store: Store) -> str:
