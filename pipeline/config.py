@@ -265,4 +265,9 @@ def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
     if problem:
         raise ConfigError(f"{path}: source {name!r}: {problem}")
     options = {key: value for key, value in table.items() if key not in ("name", "kind", "enabled")}
-    return SourceConfig(name=name, kind=kind.name, options=options, enabled=table.get("enabled", True))
+    source = SourceConfig(name=name, kind=kind.name, options=options, enabled=table.get("enabled", True))
+    if "schedule" in options or "timezone" in options:
+        from pipeline.run.scheduler import source_trigger  # the scheduler's own reading, at load
+
+        source_trigger(source, f"{path}: source {name!r}")
+    return source

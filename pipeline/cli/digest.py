@@ -44,9 +44,9 @@ def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: 
     result = build_digest(iter_papers(pipe.store, selection, order="upvotes"), tag=tag,
                           since=first or date.today().isoformat(), until=last)
     if settings is not None:
-        message = build_message(settings.sender, list(recipients), result.subject,
-                                render_markdown(result), render_html(result))
         try:
+            message = build_message(settings.sender, list(recipients), result.subject,
+                                    render_markdown(result), render_html(result))
             send(settings, message)
         except MailError as exc:
             fail(str(exc), EXIT_FAILED_RUN)

@@ -30,11 +30,14 @@ def _run_line(row: dict) -> str:
 @cli.command()
 @click.option("--source", help="Only runs of this source.")
 @click.option("--status", help="Only runs with this status (ok, not-modified, empty, failed, ...).")
-@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1_000_000_000),
+              help="How many runs to show.")
 @click.pass_context
 def runs(ctx: click.Context, source: str | None, status: str | None, limit: int) -> None:
     """List recent runs, newest first: status, HTTP status, bytes, time, counts, error."""
-    for row in ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit):
+    store = _pipeline(ctx).store
+    store.mark_interrupted_runs()  # a run whose process is gone is not `running`, whoever looks first
+    for row in ledger.recent_runs(store, source=source, status=status, limit=limit):
         say(_run_line(row))
 
 

@@ -29,6 +29,7 @@ PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
 EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom")
 SEARCH_FORMATS = ("table", "json", "csv")
 _DAYS_AGO = re.compile(r"^(\d+)d$")
+MAX_LIMIT = 1_000_000_000  # a --limit past SQLite's integers would end in an OverflowError
 
 
 def parse_day(value: str | None, option: str, today: date | None = None) -> str | None:
@@ -40,7 +41,10 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
     if text in ("today", "yesterday"):
         return (today - timedelta(days=text == "yesterday")).isoformat()
     if match := _DAYS_AGO.match(text):
-        return (today - timedelta(days=int(match.group(1)))).isoformat()
+        try:
+            return (today - timedelta(days=int(match.group(1)))).isoformat()
+        except OverflowError:
+            fail(f"{option} {value!r}: more days ago than the calendar goes back (year 1)")
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
@@ -114,7 +118,7 @@ def with_progress(papers: Iterable[dict[str, Any]], total: int, label: str) -> I
 @cli.command()
 @click.argument("query")
 @filter_options
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many papers to show.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="How many papers to show.")
 @click.option("--order", type=click.Choice(SEARCH_ORDERS), default="rank", show_default=True,
               help="rank: best match first (bm25); recent: most recently added first, stops at --limit.")
 @click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table", show_default=True)
@@ -148,7 +152,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
 @filter_options
 @click.option("--order", type=click.Choice(LIST_ORDERS), default="date", show_default=True,
               help="date: latest listed first; upvotes: most upvoted first.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many papers.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=None, help="At most this many papers.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (complete or not at all) instead of stdout.")
 @click.option("--title", help="Title of the HTML page, Markdown document or feed.")

@@ -30,9 +30,9 @@ from sqlite_utils.migrations import Migrations
 from pipeline.resources import shipped_path
 from pipeline.statefile import lock_within, open_state_file
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 MIGRATION_SET = "paperfeed"
+BUSY_TIMEOUT_S = 30.0
 
 
 class DatabaseUnusable(Exception):
@@ -73,15 +73,12 @@ def check_database_file(path: str | os.PathLike, *, thorough: bool = False) -> N
         raise DatabaseUnusable(f"{path}: not a regular file")
     if info.st_size == 0:
         return
+    # The file is only ever opened through SQLite: closing any other descriptor on it
+    # would drop the POSIX locks SQLite holds on it for this process's other connections
+    # (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_canceled_by_a_separate_thread_doing_close_).
+    # Nothing here writes, so a text file passed as --db stays as it was.
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise DatabaseUnusable(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if header != SQLITE_HEADER:
-        raise DatabaseUnusable(f"{path}: not an SQLite database (a text file or another format?)")
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as exc:
         raise DatabaseUnusable(f"{path}: cannot be opened: {exc}") from None
     try:
@@ -109,7 +106,9 @@ def _applied_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
             return []
         return [row[0] for row in conn.execute(
             f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,))]
-    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise DatabaseUnusable(f"{path}: not an SQLite database (a text file or another format?)") from None
         raise DatabaseUnusable(f"{path}: damaged or not a database: {exc}") from None
 
 
