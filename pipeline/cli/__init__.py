@@ -10,6 +10,8 @@ from pipeline.cli.core import cli, main
 __all__ = ["cli", "main"]
 
 from pipeline.cli import tags  # noqa: E402,F401  registers tag, retag, explain
+from pipeline.cli import labels  # noqa: E402,F401  registers label, labels export|import
+from pipeline.cli import rules  # noqa: E402,F401  registers rules check
 from pipeline.cli import read  # noqa: E402,F401  registers commands
 from pipeline.cli import digest  # noqa: E402,F401  registers commands
 from pipeline.cli import browse  # noqa: E402,F401  registers commands
