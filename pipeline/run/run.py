@@ -26,7 +26,7 @@ from pipeline.kinds.adhoc import Adhoc, source_name
 from pipeline.model import ParseError
 from pipeline.run.fetchers import NotModified, RunFetcher
 from pipeline.run.locking import SourceLock
-from pipeline.store import Store, Tagger
+from pipeline.store import Store, Tagger, WriteFailed
 from pipeline.store.schedule import record_run
 
 FAILED_STATUSES = frozenset({"failed", "rate-limited", "interrupted"})
@@ -193,19 +193,28 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     requests conditional and measures them. A listing with no entries is
     `failed` when the source's expectation says it never is empty on that day.
     """
-    pipe.store.mark_interrupted_runs()
     source, target, request = attempt.source, attempt.target, attempt.request
-    # A one-response day is recorded from the start; a paged day only by the run that completes it.
-    run_id = pipe.store.start_run(source, target, attempt.day.isoformat() if attempt.day and not attempt.paged else None)
+    try:
+        pipe.store.mark_interrupted_runs()
+        # A one-response day is recorded from the start; a paged day only by the run that completes it.
+        run_id = pipe.store.start_run(source, target,
+                                      attempt.day.isoformat() if attempt.day and not attempt.paged else None)
+    except WriteFailed as exc:  # nothing fetched, nothing to lose: say why no run could even be recorded
+        return RunSummary(run_id=0, source=source, target=target, status="failed",
+                          error=f"the run could not be recorded: {exc}")
     started = time.monotonic()
     fetcher = fetcher or RunFetcher(pipe.store, keep_raw=pipe.config.storage.keep_raw)
 
     def close(status: str, target: str, *, error: str | None = None, notes: tuple[str, ...] = (),
               used=None, remember: bool = True, **measured: Any) -> RunSummary:
         record = fetcher.record(source, request, used) if remember else None
-        pipe.store.finish_run(run_id, record=record, source=source, target=target,
-                              status=status, error=error or ("; ".join(notes) if notes else None),
-                              duration_s=round(time.monotonic() - started, 3), **measured)
+        try:
+            pipe.store.finish_run(run_id, record=record, source=source, target=target,
+                                  status=status, error=error or ("; ".join(notes) if notes else None),
+                                  duration_s=round(time.monotonic() - started, 3), **measured)
+        except WriteFailed as exc:  # the run row stays `running`, to be marked interrupted later
+            error = f"{error}; and the run could not be closed: {exc}" if error else f"the run could not be closed: {exc}"
+            status = "failed"
         return RunSummary(run_id=run_id, source=source, target=target, status=status, error=error,
                           entries_parsed=measured.get("entries_parsed") or 0, notes=notes)
 

@@ -15,7 +15,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,13 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Conne
     return conn
 
 
+_WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+class WriteFailed(Exception):
+    """The database could not be written (disk full, I/O error); the message names the file and SQLite's reason."""
+
+
 class Store(ListingWriter):
     """A paperfeed database file, migrated to the current schema on open."""
 
@@ -90,14 +97,28 @@ class Store(ListingWriter):
 
     @contextmanager
     def write_transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+
+        A write SQLite cannot make (a full disk, an I/O error) is WriteFailed
+        naming the real cause. SQLite may already have rolled the
+        transaction back itself (it does on SQLITE_FULL), so the ROLLBACK
+        here only runs when one is still open: an unconditional one used to
+        replace the cause with "cannot rollback - no transaction is active".
+        """
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith(_WRITE_FAILURES):
+                raise  # a bug or a lock, not the disk
+            raise WriteFailed(f"writing to {self.path} failed: {exc}") from exc
 
     # -- the run ledger ---------------------------------------------------
 

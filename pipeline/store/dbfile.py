@@ -107,9 +107,21 @@ def _applied_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
         return [row[0] for row in conn.execute(
             f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,))]
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        kind = getattr(exc, "sqlite_errorname", "")
+        if kind == "SQLITE_NOTADB":
             raise DatabaseUnusable(f"{path}: not an SQLite database (a text file or another format?)") from None
-        raise DatabaseUnusable(f"{path}: damaged or not a database: {exc}") from None
+        if kind.startswith("SQLITE_CORRUPT"):
+            raise DatabaseUnusable(f"{path}: damaged or not a database: {exc}") from None
+        raise DatabaseUnusable(f"{path}: cannot be read: {exc}{disk_full_hint(path)}") from None
+
+
+def disk_full_hint(path: Path) -> str:
+    """"; the disk holding it is full" when it is: SQLite reports that as a plain "disk I/O error"."""
+    try:
+        info = os.statvfs(path.parent)
+    except OSError:
+        return ""
+    return "; the disk holding it is full" if info.f_bavail * info.f_frsize < 64 * 1024 else ""
 
 
 def schema_lock_path(db_path: str | os.PathLike) -> Path:
