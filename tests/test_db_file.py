@@ -112,3 +112,13 @@ def test_many_processes_opening_a_new_database_at_once_all_record_their_run(tmp_
         assert conn.execute("SELECT count(*) FROM runs WHERE status = 'ok'").fetchone()[0] == 30
         applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     assert applied == known_migrations()
+
+
+@pytest.mark.parametrize("command", [["sources"], ["schedule", "--status"]])
+def test_commands_opening_the_store_themselves_also_end_in_one_line(tmp_path, command):
+    text = tmp_path / "notes.db"
+    text.write_text("not a database\n")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--db", str(text), *command], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == f"paperfeed: {text}: not an SQLite database (a text file or another format?)\n"

@@ -18,7 +18,7 @@ from pipeline.config import ConfigError, default_db_path, load_config
 from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url
 from pipeline.run.sources import run_all, run_guarded
 from pipeline.output.terminal import say
-from pipeline.store import DatabaseUnusable, Store
+from pipeline.store import DatabaseUnusable, Store, WriteFailed
 from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError, load_rules
 from pipeline.store.sqlite_version import warn_if_affected
@@ -172,4 +172,11 @@ def schema(write: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="paperfeed")
+    # Commands that open the store themselves still end in one line on an unusable
+    # database or a write the disk refused.
+    try:
+        cli(prog_name="paperfeed")
+    except DatabaseUnusable as exc:
+        fail(str(exc))
+    except WriteFailed as exc:
+        fail(str(exc), EXIT_FAILED_RUN)
