@@ -15,8 +15,9 @@ import click
 
 from pipeline.api import Feed, ReadOnlyError, UnknownTarget
 from pipeline.config import ConfigError, default_db_path
+from pipeline.output.terminal import say
 from pipeline.run.run import Pipeline, RunSummary
-from pipeline.store import Store
+from pipeline.store import DatabaseUnusable, Store, WriteFailed
 from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError
 
@@ -26,7 +27,7 @@ EXIT_USAGE = 2
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"paperfeed: {message}", err=True)
+    say(f"paperfeed: {message}", err=True)
     sys.exit(code)
 
 
@@ -56,7 +57,7 @@ def _feed(ctx: click.Context) -> Feed:
     feed = _session(ctx)
     try:
         feed.pipeline()
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, DatabaseUnusable) as exc:
         fail(str(exc))
     except sqlite3.OperationalError as exc:  # --read-only on a file that is not there
         fail(f"{feed.db_path}: {exc}")
@@ -69,7 +70,7 @@ def _pipeline(ctx: click.Context) -> Pipeline:
 
 def _report(summaries: list[RunSummary]) -> None:
     for summary in summaries:
-        click.echo(summary.line(), err=summary.failed)
+        say(summary.line(), err=summary.failed)
     if any(summary.failed for summary in summaries):
         sys.exit(EXIT_FAILED_RUN)
 
@@ -145,4 +146,11 @@ def schema(write: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="paperfeed")
+    # Commands that open the store themselves still end in one line on an unusable
+    # database or a write the disk refused.
+    try:
+        cli(prog_name="paperfeed")
+    except DatabaseUnusable as exc:
+        fail(str(exc))
+    except WriteFailed as exc:
+        fail(str(exc), EXIT_FAILED_RUN)

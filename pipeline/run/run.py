@@ -26,7 +26,7 @@ from pipeline.kinds.adhoc import Adhoc, source_name
 from pipeline.model import ParseError, RunRow
 from pipeline.run.fetchers import NotModified, RunFetcher
 from pipeline.run.locking import SourceLock
-from pipeline.store import Store, Tagger
+from pipeline.store import Store, Tagger, WriteFailed
 from pipeline.store.schedule import record_run
 
 FAILED_STATUSES = frozenset({"failed", "rate-limited", "interrupted"})
@@ -110,9 +110,9 @@ def run_unit(pipe: Pipeline, source: SourceConfig, unit: Unit = Unit(), *, fetch
     """
     own = lock is None
     if own:
-        lock = acquire(pipe, source)
-        if lock is None:
-            return skipped(pipe, source.name, unit.day)
+        lock = acquire(pipe, source, unit.day)
+        if isinstance(lock, RunSummary):
+            return lock
     try:
         kind = source.make(pipe.config.http)
         try:
@@ -127,10 +127,20 @@ def run_unit(pipe: Pipeline, source: SourceConfig, unit: Unit = Unit(), *, fetch
             lock.release()
 
 
-def acquire(pipe: Pipeline, source: SourceConfig) -> SourceLock | None:
-    """The source's cross-process lock, waiting `[schedule] lock_wait`; None while another run holds it."""
+def acquire(pipe: Pipeline, source: SourceConfig, day: date | None = None) -> SourceLock | RunSummary:
+    """The source's cross-process lock, waiting `[schedule] lock_wait`.
+
+    Instead of the lock, the recorded run that explains why not: `skipped`
+    while another run holds it, `failed` when the lock file is unusable
+    (a planted symlink, a folder we cannot write).
+    """
     lock = SourceLock(pipe.store.path, source.name)
-    return lock if lock.acquire(pipe.config.schedule.lock_wait) else None
+    try:
+        if lock.acquire(pipe.config.schedule.lock_wait):
+            return lock
+    except OSError as exc:
+        return refuse(pipe, source.name, f"lock file unusable: {exc.strerror or exc}")
+    return skipped(pipe, source.name, day)
 
 
 def skipped(pipe: Pipeline, source: str, day: date | None) -> RunSummary:
@@ -157,7 +167,8 @@ def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None =
 
 def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher)
+    # A URL typed on the command line is the user's to fetch, wherever it points.
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http.trusting(url)), fetcher)
 
 
 def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
@@ -182,19 +193,28 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     requests conditional and measures them. A listing with no entries is
     `failed` when the source's expectation says it never is empty on that day.
     """
-    pipe.store.mark_interrupted_runs()
     source, target, request = attempt.source, attempt.target, attempt.request
-    # A one-response day is recorded from the start; a paged day only by the run that completes it.
-    run_id = pipe.store.start_run(source, target, attempt.day.isoformat() if attempt.day and not attempt.paged else None)
+    try:
+        pipe.store.mark_interrupted_runs()
+        # A one-response day is recorded from the start; a paged day only by the run that completes it.
+        run_id = pipe.store.start_run(source, target,
+                                      attempt.day.isoformat() if attempt.day and not attempt.paged else None)
+    except WriteFailed as exc:  # nothing fetched, nothing to lose: say why no run could even be recorded
+        return RunSummary(run_id=0, source=source, target=target, status="failed",
+                          error=f"the run could not be recorded: {exc}")
     started = time.monotonic()
     fetcher = fetcher or RunFetcher(pipe.store, keep_raw=pipe.config.storage.keep_raw)
 
     def close(status: str, target: str, *, error: str | None = None, notes: tuple[str, ...] = (),
               used=None, remember: bool = True, **measured: Any) -> RunSummary:
         record = fetcher.record(source, request, used) if remember else None
-        pipe.store.finish_run(run_id, RunRow(status, source, target, error=error or ("; ".join(notes) if notes else None),
-                                             duration_s=round(time.monotonic() - started, 3), **measured),
-                              record=record)
+        try:
+            pipe.store.finish_run(run_id, RunRow(status, source, target, error=error or ("; ".join(notes) if notes else None),
+                                                 duration_s=round(time.monotonic() - started, 3), **measured),
+                                  record=record)
+        except WriteFailed as exc:  # the run row stays `running`, to be marked interrupted later
+            error = f"{error}; and the run could not be closed: {exc}" if error else f"the run could not be closed: {exc}"
+            status = "failed"
         return RunSummary(run_id=run_id, source=source, target=target, status=status, error=error,
                           entries_parsed=measured.get("entries_parsed") or 0, notes=notes)
 
