@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from pipeline.api import ReadOnlyError
 from pipeline.cli.core import _feed, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, load_config
 from pipeline.output.terminal import say
@@ -38,8 +39,11 @@ def retag(ctx: click.Context) -> None:
     feed = _feed(ctx)
     pipe = feed.pipeline()
     total = pipe.store.query("SELECT count(*) AS n FROM papers")[0]["n"]
-    with click.progressbar(length=total, label="retagging", file=sys.stderr) as bar:
-        report = feed.retag(progress=bar.update)
+    try:
+        with click.progressbar(length=total, label="retagging", file=sys.stderr) as bar:
+            report = feed.retag(progress=bar.update)
+    except ReadOnlyError as exc:
+        fail(str(exc))
     if not report.papers_changed:
         click.echo(f"{report.papers} papers, no change (rules {pipe.rules_version})")
         return
