@@ -209,7 +209,8 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
               used=None, remember: bool = True, **measured: Any) -> RunSummary:
         record = fetcher.record(source, request, used) if remember else None
         try:
-            pipe.store.finish_run(run_id, RunRow(status, source, target, error=error or ("; ".join(notes) if notes else None),
+            pipe.store.finish_run(run_id, RunRow(status, source, target,
+                                                 error=error or ("; ".join(notes) if notes else None),
                                                  duration_s=round(time.monotonic() - started, 3), **measured),
                                   record=record)
         except WriteFailed as exc:  # the run row stays `running`, to be marked interrupted later
