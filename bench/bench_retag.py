@@ -1,6 +1,7 @@
 """Retag throughput against the floor of a bare Aho-Corasick scan, in one run.
 
     python bench/bench_retag.py [--papers 100000] [--runs 3]
+    python bench/bench_retag.py --before OLD_RULES.toml   # tagging before and after a rule change, one run
 
 Builds a database of N papers from the real titles and abstracts in
 fixtures/ (the tagging dev set and every real sample the parsers read,
@@ -165,12 +166,65 @@ def run(papers: int = 100_000, runs: int = 3, rules_path: Path | str = ROOT / "c
     ]
 
 
+def compare(papers: int, runs: int, before: Path | str, after: Path | str) -> list[dict]:
+    """`rules.tag` of two rule files over the same texts, each against the floor of its own keys, interleaved.
+
+    A richer rule file has more automaton keys, so its floor is slower too; the ratio to its own floor
+    is what says whether the matching around the scan got slower. Timings alternate between the two
+    files so that a busy machine slows both alike.
+    """
+    texts = list(islice(cycle(real_papers()), papers))
+    sides = []
+    for label, path in (("before", before), ("after", after)):
+        rules = load_rules(path)
+        automaton = rules.bare_automaton()
+        prepared = [(matching_form(detex(title)), matching_form(detex(abstract or ""))) for title, abstract in texts]
+        sides.append((label, rules, automaton, prepared))
+
+    def tagger(rules):
+        def tag_all() -> None:
+            tag = rules.tag
+            for title, abstract in texts:
+                tag(title, abstract)
+        return tag_all
+
+    def floor(automaton, prepared):
+        def scan_all() -> None:
+            for title, abstract in prepared:
+                for _ in automaton.iter(title):
+                    pass
+                for _ in automaton.iter(abstract):
+                    pass
+        return scan_all
+
+    timings = {label: {"tag": [], "floor": []} for label, *_ in sides}
+    for _ in range(runs):
+        for label, rules, automaton, prepared in sides:
+            timings[label]["tag"].append(best_of(1, tagger(rules)))
+            timings[label]["floor"].append(best_of(1, floor(automaton, prepared)))
+    rows = []
+    for label, rules, _, _ in sides:
+        tag_s, floor_s = min(timings[label]["tag"]), min(timings[label]["floor"])
+        rows.append({"name": f"rules.tag, {label} ({len(rules.terms)} keys)", "value": round(papers / tag_s),
+                     "unit": "papers/s", "ratio": round(tag_s / floor_s, 2), "floor": round(papers / floor_s),
+                     "target": f"<= {RATIO_TARGET}x floor", "seconds": round(tag_s, 3)})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="repeat each timing, keep the best")
     parser.add_argument("--rules", default=str(ROOT / "config" / "tags.toml"))
+    parser.add_argument("--before", metavar="RULES",
+                        help="an older rule file: time rules.tag of both against their floors, interleaved, no database")
     args = parser.parse_args()
+    if args.before:
+        print(f"{args.papers:,} papers cycled from {len(real_papers())} real abstracts; best of {args.runs}")
+        print(f"{'':36} {'papers/s':>10} {'floor/s':>10} {'x floor':>8}  target")
+        for r in compare(args.papers, args.runs, args.before, args.rules):
+            print(f"{r['name']:36} {r['value']:>10,} {r['floor']:>10,} {r['ratio']:>8.2f}  {r['target']}")
+        return
     rows = run(args.papers, args.runs, args.rules)
     print(rows[0]["context"])
     print(f"{'':52} {'papers/s':>10} {'x floor':>8}  target")

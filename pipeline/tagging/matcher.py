@@ -167,6 +167,7 @@ class RuleSet:
         self._gate_plan = tuple(plan[i] for i in gate_tags)
         self._gated_plan = tuple(plan[i] for i in gated_tags)
         self._implies = tuple(tag.implies for tag in compiled)
+        self._implied = tuple(self._closure(compiled, i) for i in range(len(compiled)))
         self._requires = tuple(tag.requires for tag in compiled)
         needed = {r for i in gated_tags for r in compiled[i].requires}
         reachable = set(gated_tags)
@@ -182,6 +183,18 @@ class RuleSet:
         for i in gate_tags:
             gate_bits |= compiled[i].trigger
         self._gate_bits = gate_bits if self._gate_decides else -1
+
+    @staticmethod
+    def _closure(compiled: list[_Tag], start: int) -> frozenset:
+        """Every tag that `start` brings in through implication, directly or not."""
+        found: set[int] = set()
+        queue = list(compiled[start].implies)
+        while queue:
+            index = queue.pop()
+            if index not in found:
+                found.add(index)
+                queue.extend(compiled[index].implies)
+        return frozenset(found)
 
     @property
     def terms(self) -> list[str]:
@@ -236,7 +249,7 @@ class RuleSet:
         if not direct and self._gate_decides:
             return []
         self._fire_plan(self._gated_plan, title_mask, abstract_mask, abstract_hits, direct)
-        present = self._resolve(direct)
+        present = self._settle(direct, both)
         title_field = Field(title_text, title_form, title_hits, title_mask)
         abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
         if self._regex_tags:
@@ -245,7 +258,7 @@ class RuleSet:
             if pending and (scan_regexes(title_field) | scan_regexes(abstract_field)):
                 self._fire_plan([self._plan[i] for i in pending], title_field.mask, abstract_field.mask,
                                 abstract_hits, direct)
-                present = self._resolve(direct)
+                present = self._settle(direct, title_field.mask | abstract_field.mask)
         if not present:
             return []
         return self._explain(present, direct, title_field, abstract_field)
@@ -283,6 +296,26 @@ class RuleSet:
             if points > best_points:
                 best, best_points = rule, points
         return best if best is not None and score >= tag.threshold else None
+
+    def _settle(self, direct: dict[int, _Rule], mask: int) -> dict[int, int | None]:
+        """`_resolve`, where a tag brought in by implication still answers to its own vetoes.
+
+        A modality word implies medical imaging, but CT of castings must not
+        become medical imaging because "CT" implied it: when an implied tag is
+        vetoed, the tags whose implication brought it in are dropped too.
+        """
+        present = self._resolve(direct)
+        blocked = [index for index, origin in present.items()
+                   if origin is not None and self._vetoed(self._tags[index], mask)]
+        if not blocked:
+            return present
+        for index in [i for i in direct if any(b in self._implied[i] for b in blocked)]:
+            del direct[index]
+        return self._resolve(direct)
+
+    @staticmethod
+    def _vetoed(tag: _Tag, mask: int) -> bool:
+        return bool(mask & tag.none_bits or (tag.domains and _domain_veto(tag.domains, mask)))
 
     def _resolve(self, direct: dict[int, _Rule]) -> dict[int, int | None]:
         """Add implied tags and drop tags whose prerequisites are absent.
