@@ -89,6 +89,21 @@ def make_tags_stale(store: Store) -> None:
                      " SELECT id, 'task:stale', 'old-rule', 'title', 'old words', ? FROM papers", (STALE_VERSION,))
 
 
+def scan_prepared(automaton, prepared: list[tuple[str, str]]) -> None:
+    """The floor: iterate the bare automaton over texts already in matching form."""
+    for title, abstract in prepared:
+        for _ in automaton.iter(title):
+            pass
+        for _ in automaton.iter(abstract):
+            pass
+
+
+def tag_texts(rules, texts: list[tuple[str, str | None]]) -> None:
+    tag = rules.tag
+    for title, abstract in texts:
+        tag(title, abstract)
+
+
 def best_of(runs: int, work: Callable[[], object], before: Callable[[], object] | None = None) -> float:
     timings = []
     for _ in range(runs):
@@ -109,11 +124,7 @@ def run(papers: int = 100_000, runs: int = 3, rules_path: Path | str = ROOT / "c
     prepared = [(matching_form(detex(title)), matching_form(detex(abstract or ""))) for title, abstract in texts]
 
     def scan_all() -> None:
-        for title, abstract in prepared:
-            for _ in floor_automaton.iter(title):
-                pass
-            for _ in floor_automaton.iter(abstract):
-                pass
+        scan_prepared(floor_automaton, prepared)
 
     def prepare_and_scan_all() -> None:
         for title, abstract in texts:
@@ -123,9 +134,7 @@ def run(papers: int = 100_000, runs: int = 3, rules_path: Path | str = ROOT / "c
                 pass
 
     def tag_all() -> None:
-        tag = rules.tag
-        for title, abstract in texts:
-            tag(title, abstract)
+        tag_texts(rules, texts)
 
     with tempfile.TemporaryDirectory(prefix="bench-retag-") as tmp:
         started = time.perf_counter()
@@ -174,34 +183,17 @@ def compare(papers: int, runs: int, before: Path | str, after: Path | str) -> li
     files so that a busy machine slows both alike.
     """
     texts = list(islice(cycle(real_papers()), papers))
+    prepared = [(matching_form(detex(title)), matching_form(detex(abstract or ""))) for title, abstract in texts]
     sides = []
     for label, path in (("before", before), ("after", after)):
         rules = load_rules(path)
-        automaton = rules.bare_automaton()
-        prepared = [(matching_form(detex(title)), matching_form(detex(abstract or ""))) for title, abstract in texts]
-        sides.append((label, rules, automaton, prepared))
-
-    def tagger(rules):
-        def tag_all() -> None:
-            tag = rules.tag
-            for title, abstract in texts:
-                tag(title, abstract)
-        return tag_all
-
-    def floor(automaton, prepared):
-        def scan_all() -> None:
-            for title, abstract in prepared:
-                for _ in automaton.iter(title):
-                    pass
-                for _ in automaton.iter(abstract):
-                    pass
-        return scan_all
+        sides.append((label, rules, rules.bare_automaton(), prepared))
 
     timings = {label: {"tag": [], "floor": []} for label, *_ in sides}
     for _ in range(runs):
         for label, rules, automaton, prepared in sides:
-            timings[label]["tag"].append(best_of(1, tagger(rules)))
-            timings[label]["floor"].append(best_of(1, floor(automaton, prepared)))
+            timings[label]["tag"].append(best_of(1, lambda rules=rules: tag_texts(rules, texts)))
+            timings[label]["floor"].append(best_of(1, lambda a=automaton, p=prepared: scan_prepared(a, p)))
     rows = []
     for label, rules, _, _ in sides:
         tag_s, floor_s = min(timings[label]["tag"]), min(timings[label]["floor"])
