@@ -21,3 +21,4 @@ from pipeline.cli import ledger  # noqa: E402,F401  registers commands
 from pipeline.cli import reparse  # noqa: E402,F401  registers commands
 from pipeline.cli import backfill  # noqa: E402,F401  registers commands
 from pipeline.cli import sources  # noqa: E402,F401  registers commands
+from pipeline.cli import deliver  # noqa: E402,F401  registers subscriptions, deliver
