@@ -222,8 +222,8 @@ class RuleSet:
         """The words of `field` that serve any of `bits`, as written, in text order."""
         return self._keys.words(field, self._scanner.keys_serving(bits), bits)
 
-    def count(self, field: Field, bits: int) -> int:
-        return self._scanner.count(field.hits, bits)
+    def count(self, field: Field, rule: _Rule) -> int:
+        return field.count(rule.any_kids)
 
     def compiled(self, name: str) -> _Tag:
         return self._tags[self.tags.index(name)]
@@ -245,25 +245,25 @@ class RuleSet:
         if not both & self._gate_bits:
             return []
         direct: dict[int, _Rule] = {}
-        self._fire_plan(self._gate_plan, title_mask, abstract_mask, abstract_hits, direct)
+        abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
+        self._fire_plan(self._gate_plan, title_mask, abstract_mask, abstract_field, direct)
         if not direct and self._gate_decides:
             return []
-        self._fire_plan(self._gated_plan, title_mask, abstract_mask, abstract_hits, direct)
+        self._fire_plan(self._gated_plan, title_mask, abstract_mask, abstract_field, direct)
         present = self._settle(direct, both)
         title_field = Field(title_text, title_form, title_hits, title_mask)
-        abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
         if self._regex_tags:
             pending = [i for i in self._regex_tags if i not in present and _all_in(self._requires[i], present)]
             scan_regexes = self._scanner.scan_regexes
             if pending and (scan_regexes(title_field) | scan_regexes(abstract_field)):
                 self._fire_plan([self._plan[i] for i in pending], title_field.mask, abstract_field.mask,
-                                abstract_hits, direct)
+                                abstract_field, direct)
                 present = self._settle(direct, title_field.mask | abstract_field.mask)
         if not present:
             return []
         return self._explain(present, direct, title_field, abstract_field)
 
-    def _fire_plan(self, plan, title_mask: int, abstract_mask: int, abstract_hits: list,
+    def _fire_plan(self, plan, title_mask: int, abstract_mask: int, abstract: Field,
                    fired: dict[int, _Rule]) -> None:
         """Add to `fired` the tags of `plan` that fire; a single-rule tag needs no scoring."""
         both = title_mask | abstract_mask
@@ -272,11 +272,11 @@ class RuleSet:
                 if domains and _domain_veto(domains, both):
                     continue
                 rule = simple if simple is not None else self._score(self._tags[index], title_mask, abstract_mask,
-                                                                     abstract_hits)
+                                                                     abstract)
                 if rule is not None:
                     fired[index] = rule
 
-    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int, abstract_hits: list) -> _Rule | None:
+    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int, abstract: Field) -> _Rule | None:
         """The strongest rule of `tag` when its fired rules together reach the threshold."""
         both = title_mask | abstract_mask
         title_weight = self._title_weight
@@ -289,7 +289,7 @@ class RuleSet:
             if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
                 continue
             in_title = rule.in_title and title_mask & rule.any_bits
-            if rule.repeat > 1 and not in_title and self._scanner.count(abstract_hits, rule.any_bits) < rule.repeat:
+            if rule.repeat > 1 and not in_title and abstract.count(rule.any_kids) < rule.repeat:
                 continue
             points = rule.weight * (title_weight if in_title else 1.0)
             score += points
