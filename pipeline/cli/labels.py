@@ -10,6 +10,7 @@ import click
 from pipeline.cli.core import _pipeline, _session, cli, fail
 from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
+from pipeline.tagging.rules import DOMAIN_TAG
 
 
 def default_who() -> str:
@@ -39,6 +40,10 @@ def label(ctx: click.Context, paper: str, tag: str, value: bool | None, note: st
     except label_store.LabelError as exc:
         fail(f"label {paper} {tag}: {exc}")
     click.echo(f"{stored.paper_id}  {stored.tag}: {stored.value} ({stored.who}, {stored.at})")
+    if stored.value == "yes" and stored.tag != DOMAIN_TAG and not label_store.has_effective_tag(
+            pipe.store, paper_id, DOMAIN_TAG):
+        click.echo(f"  note: the paper is not {DOMAIN_TAG}, so views and digests that select {DOMAIN_TAG}"
+                   f" still leave it out; label that tag too if it applies", err=True)
 
 
 @cli.group()

@@ -68,6 +68,11 @@ def stored_labels(store: Store) -> Iterator[Label]:
         yield Label(*row)
 
 
+def has_effective_tag(store: Store, paper_id: str, tag: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM effective_tags WHERE paper_id = ? AND tag = ?",
+                              (paper_id, tag)).fetchone() is not None
+
+
 def labels_of_paper(store: Store, paper_id: str) -> list[Label]:
     return [Label(*row) for row in store.conn.execute(
         f"SELECT {', '.join(LABEL_FIELDS)} FROM labels WHERE paper_id = ? ORDER BY tag", (paper_id,))]
