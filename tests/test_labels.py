@@ -115,3 +115,22 @@ def test_bad_labels_are_one_line_and_store_nothing(run_cli, reading_db, tmp_path
     result = run_cli("labels", "import", str(bad))
     assert result.exit_code == 2 and "line 2" in result.output and "yes or no" in result.output
     assert query(reading_db, "SELECT count(*) FROM labels")[0][0] == 0
+
+
+def test_rules_check_scores_the_databases_labels(run_cli, reading_db):
+    from conftest import ROOT
+
+    from pipeline.tagging import load_rules
+
+    assert run_cli("rules", "check").exit_code == 1  # no labels yet: one line, not "0 papers"
+    ok(run_cli("label", NOT_MEDICAL, "medical-imaging", "--no", "--who", "ann"))
+    ok(run_cli("label", MISSED, "medical-imaging", "--yes", "--who", "ann"))
+    result = ok(run_cli("rules", "check", "--summary"))
+    assert result.output.startswith("2 labelled papers, rules ")
+    rules = load_rules(ROOT / "config" / "tags.toml")
+    texts = dict(((row[0]), (row[1], row[2])) for row in query(
+        reading_db, "SELECT id, title, abstract FROM papers WHERE id IN (?, ?)", (NOT_MEDICAL, MISSED)))
+    fired = {key: "medical-imaging" in {m.tag for m in rules.tag(*texts[key])} for key in texts}
+    tp, fp, fn = int(fired[MISSED]), int(fired[NOT_MEDICAL]), int(not fired[MISSED])
+    line = next(line.split() for line in result.output.splitlines() if line.startswith("medical-imaging "))
+    assert line[-3:] == [str(tp), str(fp), str(fn)]
