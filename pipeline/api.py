@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pipeline.config import Config, SourceConfig, load_config
 from pipeline.model import Paper
@@ -34,10 +34,12 @@ from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url, toda
 from pipeline.run.sources import run_all, run_guarded
 from pipeline.run.staleness import Finding, scheduler_findings
 from pipeline.store import Store
+from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
 from pipeline.store.reading import PaperFilter, iter_papers, search as search_rows
 from pipeline.store.sqlite_version import warn_if_affected
 from pipeline.tagging import RuleSet, load_rules
+from pipeline.tagging.check import LabelledPaper, TagCheck, check
 
 Day = date | str | None
 TagSelection = str | Iterable[str | Iterable[str]] | None
@@ -197,6 +199,44 @@ class Feed:
         """The current tag rules applied to every stored paper; what changed, per tag."""
         pipe = self._writable("retag")
         return tag_store.retag(pipe.store, pipe.tagger, pipe.rules_version, progress=progress)
+
+    # -- labels: people correcting the tags -------------------------------------
+
+    def label(self, paper: str, tag: str, value: bool, *, note: str = "", who: str | None = None
+              ) -> label_store.Label:
+        """Say whether `paper` (arXiv id, DOI or paper id) has `tag`.
+
+        The label overrides the rules in every view, export and digest and
+        survives `retag`; the newest label per paper and tag wins. Raises
+        `LabelError` (`UnknownPaper` for a paper not in the database).
+        """
+        store = self._writable("label").store
+        paper_id = tag_store.resolve_paper_id(store, paper)
+        if paper_id is None:
+            raise label_store.UnknownPaper(f"{paper}: no such paper in {store.path}")
+        return label_store.set_label(
+            store, label_store.Label(paper_id, tag, "yes" if value else "no", who or label_store.default_who(), note),
+            self.rules.tags)
+
+    def labels(self) -> list[label_store.Label]:
+        """Every stored label, by paper and tag."""
+        return list(label_store.stored_labels(self.store))
+
+    def import_labels(self, stream: IO[str], source: str = "<labels>") -> int:
+        """Labels from JSON lines (as `export_labels` writes them), all or none; how many."""
+        return label_store.import_labels(self._writable("labels import").store, stream, self.rules.tags, source)
+
+    def export_labels(self, stream: IO[str]) -> int:
+        return label_store.export_labels(self.store, stream)
+
+    def labelled_papers(self) -> list[LabelledPaper]:
+        """Every labelled paper with its verdicts per tag: what `check_rules` scores by default."""
+        return [LabelledPaper(paper_id, title, abstract, tuple(sorted(verdicts.items())))
+                for paper_id, title, abstract, verdicts in label_store.labelled_papers(self.store)]
+
+    def check_rules(self, papers: list[LabelledPaper] | None = None) -> list[TagCheck]:
+        """The current rules scored per tag on `papers` (default: the database's labels)."""
+        return check(self.rules, self.labelled_papers() if papers is None else papers)
 
     # -- reading ----------------------------------------------------------
 
