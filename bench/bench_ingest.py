@@ -2,7 +2,7 @@
 
     python bench/bench_ingest.py [--papers 10000] [--profile]
 
-End to end: `ingest_file` on an empty database (parse, identity, merge, tag,
+End to end: `Feed.ingest` of each file on an empty database (parse, identity, merge, tag,
 store, full-text index, run ledger), with the pipeline the CLI builds. The
 floor is the sum of what cannot be avoided: the same parser on the same
 bytes, one bare Aho-Corasick scan of the same titles and abstracts with the
@@ -26,9 +26,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from harness import pipeline, row, serve_bodies, timed
+from harness import feed as open_feed, row, serve_bodies, timed
 from listings import listings, write_listings
-from pipeline.run.run import ingest_file, ingest_url
 from pipeline.formats import parse_any
 from pipeline.store import Store
 from pipeline.tagging import load_rules
@@ -38,8 +37,8 @@ STORED_TABLES = ("papers", "identifiers", "sightings", "paper_tags")
 FLOOR_TABLES = ("runs", *STORED_TABLES)  # sightings refer to their run
 
 
-def ingest_all(pipe, paths: list[Path]) -> list:
-    summaries = [ingest_file(pipe, path) for path in paths]
+def ingest_all(feed, paths: list[Path]) -> list:
+    summaries = [summary for path in paths for summary in feed.ingest(path)]
     bad = [s.line() for s in summaries if s.status != "ok"]
     if bad:
         raise RuntimeError("; ".join(bad))
@@ -112,16 +111,16 @@ def serve(bodies: dict[str, bytes]) -> ThreadingHTTPServer:
     return serve_bodies(lambda path: (bodies[path], "application/octet-stream"))
 
 
-def again(pipe, work, label: str, first: float, run_changes: int, why=lambda seconds: "") -> dict:
+def again(feed, work, label: str, first: float, run_changes: int, why=lambda seconds: "") -> dict:
     """Run `work` (the same listing again): its time against the first ingest, and every row it changed.
 
     `total_changes` counts each row inserted, updated (even to the same values) or deleted on the
     connection, triggers included; all but the run's own bookkeeping (`run_changes` a run) must be zero.
     `why(seconds)` explains a miss.
     """
-    before = pipe.store.conn.total_changes
+    before = feed.store.conn.total_changes
     seconds, summaries = timed(work)
-    changed = pipe.store.conn.total_changes - before - run_changes * len(summaries)
+    changed = feed.store.conn.total_changes - before - run_changes * len(summaries)
     share = seconds / first
     statuses = ",".join(sorted({s.status for s in summaries}))
     return row(label, round(seconds, 2), "s", "<= 10% of first, 0 rows written", None,
@@ -135,19 +134,19 @@ def run(papers: int = 10_000, profile: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         paths = write_listings(papers, folder)
-        pipe = pipeline(folder / "bench.db")
+        feed = open_feed(folder / "bench.db")
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
-        first, _ = timed(lambda: ingest_all(pipe, paths))
+        first, _ = timed(lambda: ingest_all(feed, paths))
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
-        stored = pipe.store.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        stored = feed.store.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
         if stored != papers:
             raise RuntimeError(f"expected {papers} papers stored, found {stored}")
         parse_s, scan_s = parse_floor(papers), scan_floor(papers, rules)
-        insert_s = insert_floor(pipe.store, folder)
+        insert_s = insert_floor(feed.store, folder)
         floor = parse_s + scan_s + insert_s
         rows = [row(f"ingest {papers:,} real entries, end to end", round(papers / first), "papers/s",
                     "<= 2x floor", round(first / floor, 2), first <= 2 * floor,
@@ -160,19 +159,19 @@ def run(papers: int = 10_000, profile: bool = False) -> list[dict]:
                f" URLs and skip an unchanged body by its hash (next row). A direct lxml parser for arXiv feeds"
                f" would shrink the parse; a content hash for files would skip it but make `ingest FILE` twice"
                f" a not-modified run.")
-        rows.append(again(pipe, lambda: ingest_all(pipe, paths), "re-ingest unchanged (same files)", first, 2, why))
+        rows.append(again(feed, lambda: ingest_all(feed, paths), "re-ingest unchanged (same files)", first, 2, why))
         server = serve({f"/{name}": data for name, data in listings(papers)})
         try:
             base = f"http://127.0.0.1:{server.server_port}"
             urls = [f"{base}/{name}" for name, _ in listings(papers)]
             for url in urls:  # the first fetch of each URL stores its body hash (and changes no paper)
-                ingest_url(pipe, url)
+                feed.ingest(url)
             # start_run, then the closing run row and the URL's check time (http_cache.checked_at).
-            rows.append(again(pipe, lambda: [ingest_url(pipe, url) for url in urls],
+            rows.append(again(feed, lambda: [s for url in urls for s in feed.ingest(url)],
                               "re-ingest unchanged (same URLs)", first, 3))
         finally:
             server.shutdown()
-        pipe.store.close()
+        feed.close()
     return rows
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.columns import reading_select
 from pipeline.store.core import Store
 from pipeline.store.fts_query import HINT, SearchSyntaxError, to_fts5
 
@@ -24,13 +25,7 @@ PERIODS = ("new", "seen", "updated")
 # The day column a period selects on (for "seen", the sightings' own listing days).
 _PAPER_DAY = {"new": "p.first_listed_at", "updated": "substr(p.updated_at, 1, 10)"}
 
-_FIELDS = (
-    "p.id, p.arxiv_id, p.doi, p.title, p.abstract, p.authors, p.published_at, p.hf_url, p.arxiv_url,"
-    " p.pdf_url, p.github_repo, p.project_page, p.code_url, p.venue, p.journal, p.categories,"
-    " p.first_listed_at, p.first_seen_at, p.last_seen_at,"
-    " (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,"
-    " (SELECT json_group_array(DISTINCT s.source) FROM sightings s WHERE s.paper_id = p.id) AS sources"
-)
+_FIELDS = reading_select()  # the read fields of pipeline.columns
 _LIST_ORDER_SQL = {
     # The index on last_seen_at (rowid breaks ties) yields this order without a sort.
     "date": "p.last_seen_at DESC, p.rowid DESC",
