@@ -26,6 +26,7 @@ from pipeline.delivery.subscriptions import Subscription, is_mail, mail_address
 from pipeline.output.digest import Digest, build_digest
 from pipeline.output.mail import SmtpSettings
 from pipeline.run.health import assess
+from pipeline.run.staleness import source_findings
 from pipeline.run.run import Pipeline
 from pipeline.store import deliveries
 from pipeline.store.deliveries import Selection
@@ -73,12 +74,14 @@ def dependencies(subscription: Subscription, sources: dict[str, SourceConfig]) -
 
 
 def late_notices(pipe: Pipeline, subscription: Subscription, now: datetime | None = None) -> list[tuple[str, str]]:
-    """(source, what is wrong) for each dependency whose latest run failed or that is overdue."""
+    """(source, what is wrong) for each dependency whose latest run failed, that is overdue, or
+    that has gone silently stale (no new paper for longer than usual, a skipped or partial day)."""
     found = []
     for source in dependencies(subscription, pipe.config.sources):
-        health = assess(pipe.store, source, now)
-        if health.problems:
-            found.append((source.name, "; ".join(health.problems)))
+        problems = assess(pipe.store, source, now).problems
+        problems += [finding.reason for finding in source_findings(pipe.store, source)]
+        if problems:
+            found.append((source.name, "; ".join(problems)))
     return found
 
 
