@@ -233,15 +233,17 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
         if reason:
             return close("failed", fetched.target, error=reason, **measured)
         return replace(close("empty", fetched.target, notes=notes, used=fetched.responses, **measured), **paging)
+    # Each record is filed under a day: its own, its listing's, or (an undated listing) today. New
+    # records, not edits of the parser's: what the kind returned stays as it was.
     undated_day = date.today().isoformat()
-    for entry in listing.entries:
-        entry.listed_undated = not (entry.listing_date or listing.listing_date)
-        entry.listing_date = entry.listing_date or listing.listing_date or undated_day
+    entries = [entry if entry.listing_date else
+               replace(entry, listed_undated=not listing.listing_date, listing_date=listing.listing_date or undated_day)
+               for entry in listing.entries]
     run_row = RunRow("ok", source, fetched.target, error="; ".join(notes) or None,
                      duration_s=round(time.monotonic() - started, 3), **measured)
     try:
         counts = pipe.store.save_listing(
-            run_id, source, listing.entries, run_row=run_row, tagger=pipe.tagger,
+            run_id, source, entries, run_row=run_row, tagger=pipe.tagger,
             rules_version=pipe.rules_version, origin=listing.format,
             record=fetcher.record(source, request, fetched.responses),
         )
