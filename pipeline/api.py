@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.config import Config, SourceConfig, load_config
+from pipeline.delivery.deliver import DeliveryOutcome, deliver as deliver_subscription
+from pipeline.delivery.subscriptions import Subscription, load as load_subscriptions
+from pipeline.delivery.zotero import PushOutcome, ZoteroTarget, push as zotero_push
 from pipeline.model import Paper
 from pipeline.run.backfill import DayResult, backfill as walk_days
 from pipeline.run.health import SourceHealth, assess
@@ -273,6 +276,29 @@ class Feed:
             raise ImportError("papers_frame needs pandas: pip install 'paperfeed[pandas]'") from None
         rows = [paper.as_dict() for paper in self.papers(**filters)]
         return pandas.DataFrame(rows, columns=list(Paper.__dataclass_fields__))
+
+    # -- delivering -----------------------------------------------------------
+
+    def subscriptions(self) -> dict[str, Subscription]:
+        """The subscriptions of this configuration (config/subscriptions.toml), by name."""
+        return load_subscriptions(self.config.directory)
+
+    def deliver(self, name: str | None = None, *, dry_run: bool = False) -> list[DeliveryOutcome]:
+        """Send each subscription (or `name`) what is new for it, as `paperfeed deliver` does."""
+        found = self.subscriptions()
+        if name is not None and name not in found:
+            raise UnknownTarget(f"no subscription {name!r} (have: {', '.join(found) or 'none'})")
+        pipe = self.pipeline() if dry_run else self._writable("deliver")
+        return [deliver_subscription(pipe, sub, dry_run=dry_run) for sub in ([found[name]] if name else found.values())]
+
+    def zotero_push(self, papers: Iterable[Paper | dict[str, Any]], *, library: str | None = None,
+                    collection: str | None = None, base_url: str | None = None) -> PushOutcome:
+        """Create Zotero items for `papers` (from `papers()` or `search()`), skipping those pushed before."""
+        pipe = self._writable("push to Zotero")
+        target = ZoteroTarget.from_settings(pipe.config.settings, str(pipe.config.directory / "settings.toml"),
+                                            library=library, collection=collection, base_url=base_url)
+        rows = [p.as_dict() if isinstance(p, Paper) else p for p in papers]
+        return zotero_push(pipe.store, target, rows)
 
     def status(self, *, now: datetime | None = None) -> Status:
         """Each enabled source's health and the scheduler's; `Status.healthy` is `paperfeed status`'s exit 0."""
