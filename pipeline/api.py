@@ -22,9 +22,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pipeline.config import Config, SourceConfig, db_path_from, load_config
+from pipeline.delivery.deliver import DeliveryOutcome, deliver as deliver_subscription
+from pipeline.delivery.subscriptions import Subscription, load as load_subscriptions
+from pipeline.delivery.zotero import PushOutcome, ZoteroTarget, push as zotero_push
 from pipeline.model import Paper
 from pipeline.run.backfill import DayResult, backfill as walk_days
 from pipeline.run.health import SourceHealth, assess
@@ -34,9 +37,11 @@ from pipeline.run.run import EntryProgress, Pipeline, RunSummary, ingest_bytes, 
 from pipeline.run.sources import run_all, run_guarded
 from pipeline.run.staleness import Finding, scheduler_findings
 from pipeline.store import Store
+from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
 from pipeline.store.reading import PaperFilter, iter_papers, search as search_rows
 from pipeline.tagging import RuleSet, load_rules
+from pipeline.tagging.check import LabelledPaper, TagCheck, check
 
 Day = date | str | None
 TagSelection = str | Iterable[str | Iterable[str]] | None
@@ -230,6 +235,44 @@ class Feed:
         pipe = self._writable("retag")
         return tag_store.retag(pipe.store, pipe.tagger, pipe.rules_version, progress=progress)
 
+    # -- labels: people correcting the tags -------------------------------------
+
+    def label(self, paper: str, tag: str, value: bool, *, note: str = "", who: str | None = None
+              ) -> label_store.Label:
+        """Say whether `paper` (arXiv id, DOI or paper id) has `tag`.
+
+        The label overrides the rules in every view, export and digest and
+        survives `retag`; the newest label per paper and tag wins. Raises
+        `LabelError` (`UnknownPaper` for a paper not in the database).
+        """
+        store = self._writable("label").store
+        paper_id = tag_store.resolve_paper_id(store, paper)
+        if paper_id is None:
+            raise label_store.UnknownPaper(f"{paper}: no such paper in {store.path}")
+        return label_store.set_label(
+            store, label_store.Label(paper_id, tag, "yes" if value else "no", who or label_store.default_who(), note),
+            self.rules.tags)
+
+    def labels(self) -> list[label_store.Label]:
+        """Every stored label, by paper and tag."""
+        return list(label_store.stored_labels(self.store))
+
+    def import_labels(self, stream: IO[str], source: str = "<labels>") -> int:
+        """Labels from JSON lines (as `export_labels` writes them), all or none; how many."""
+        return label_store.import_labels(self._writable("labels import").store, stream, self.rules.tags, source)
+
+    def export_labels(self, stream: IO[str]) -> int:
+        return label_store.export_labels(self.store, stream)
+
+    def labelled_papers(self) -> list[LabelledPaper]:
+        """Every labelled paper with its verdicts per tag: what `check_rules` scores by default."""
+        return [LabelledPaper(paper_id, title, abstract, tuple(sorted(verdicts.items())))
+                for paper_id, title, abstract, verdicts in label_store.labelled_papers(self.store)]
+
+    def check_rules(self, papers: list[LabelledPaper] | None = None) -> list[TagCheck]:
+        """The current rules scored per tag on `papers` (default: the database's labels)."""
+        return check(self.rules, self.labelled_papers() if papers is None else papers)
+
     # -- reading ----------------------------------------------------------
 
     def selection(self, *, tag: TagSelection = None, since: Day = None, until: Day = None,
@@ -265,6 +308,29 @@ class Feed:
             raise ImportError("papers_frame needs pandas: pip install 'paperfeed[pandas]'") from None
         rows = [paper.as_dict() for paper in self.papers(**filters)]
         return pandas.DataFrame(rows, columns=list(Paper.__dataclass_fields__))
+
+    # -- delivering -----------------------------------------------------------
+
+    def subscriptions(self) -> dict[str, Subscription]:
+        """The subscriptions of this configuration (config/subscriptions.toml), by name."""
+        return load_subscriptions(self.config.directory)
+
+    def deliver(self, name: str | None = None, *, dry_run: bool = False) -> list[DeliveryOutcome]:
+        """Send each subscription (or `name`) what is new for it, as `paperfeed deliver` does."""
+        found = self.subscriptions()
+        if name is not None and name not in found:
+            raise UnknownTarget(f"no subscription {name!r} (have: {', '.join(found) or 'none'})")
+        pipe = self.pipeline() if dry_run else self._writable("deliver")
+        return [deliver_subscription(pipe, sub, dry_run=dry_run) for sub in ([found[name]] if name else found.values())]
+
+    def zotero_push(self, papers: Iterable[Paper | dict[str, Any]], *, library: str | None = None,
+                    collection: str | None = None, base_url: str | None = None) -> PushOutcome:
+        """Create Zotero items for `papers` (from `papers()` or `search()`), skipping those pushed before."""
+        pipe = self._writable("push to Zotero")
+        target = ZoteroTarget.from_settings(pipe.config.settings, str(pipe.config.directory / "settings.toml"),
+                                            library=library, collection=collection, base_url=base_url)
+        rows = [p.as_dict() if isinstance(p, Paper) else p for p in papers]
+        return zotero_push(pipe.store, target, rows)
 
     def status(self, *, now: datetime | None = None) -> Status:
         """Each enabled source's health and the scheduler's; `Status.healthy` is `paperfeed status`'s exit 0."""

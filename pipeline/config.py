@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.http import HttpSettings
+from pipeline.http.safety import host_of
 from pipeline.kinds import KINDS, Expectation, SourceKind, kind_named
 from pipeline.kinds.adhoc import is_adhoc_name
 from pipeline.kinds.registry import option_problem
@@ -180,11 +181,29 @@ def load_config(directory: str | os.PathLike | None = None) -> Config:
     if unknown:
         raise ConfigError(f"{settings_file}: unknown sections {', '.join(sorted(unknown))}")
     _section(settings_file, settings, "smtp")
-    return Config(directory=directory, sources=sources, http=_http(settings_file, _section(settings_file, settings, "http")),
+    http = _http(settings_file, _section(settings_file, settings, "http"))
+    http = replace(http, own_hosts=_configured_hosts(sources.values()))
+    return Config(directory=directory, sources=sources, http=http,
                   settings=settings,
                   schedule=ScheduleSettings.from_table(_section(settings_file, settings, "schedule"), str(settings_file)),
                   storage=_storage(settings_file, _section(settings_file, settings, "storage")),
                   tags_path=config_file(directory, "tags.toml"))
+
+
+def _configured_hosts(sources) -> tuple[str, ...]:
+    """Hosts of the URLs written in sources.toml (`url`, `base_url`, ...): the user's to fetch wherever they are.
+
+    Only URLs the file states count; a kind's built-in default is not the
+    user's word, so it stays under the public-address rule.
+    """
+    hosts = set()
+    for source in sources:
+        for key, value in source.options.items():
+            if key.endswith("url") and isinstance(value, str):
+                host = host_of(value)
+                if host:
+                    hosts.add(host)
+    return tuple(sorted(hosts))
 
 
 def _section(path: Path, settings: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -261,4 +280,9 @@ def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
     if problem:
         raise ConfigError(f"{path}: source {name!r}: {problem}")
     options = {key: value for key, value in table.items() if key not in ("name", "kind", "enabled")}
-    return SourceConfig(name=name, kind=kind.name, options=options, enabled=table.get("enabled", True))
+    source = SourceConfig(name=name, kind=kind.name, options=options, enabled=table.get("enabled", True))
+    if "schedule" in options or "timezone" in options:
+        from pipeline.run.scheduler import source_trigger  # the scheduler's own reading, at load
+
+        source_trigger(source, f"{path}: source {name!r}")
+    return source

@@ -19,8 +19,9 @@ from pipeline.api import Feed, ReadOnlyError, UnknownTarget
 from pipeline.cli.show import entry_bar, print_json, progress_on_terminal, wait_with_bar
 from pipeline.config import ConfigError, load_config
 from pipeline.http.waits import show_waits_with
+from pipeline.output.terminal import say
 from pipeline.run.run import Pipeline, RunSummary
-from pipeline.store import Store
+from pipeline.store import DatabaseUnusable, Store, WriteFailed
 from pipeline.store.summary import summarise
 from pipeline.tagging import RuleError
 
@@ -31,7 +32,7 @@ PROGRESS_BYTES = 2 * 1024 * 1024  # a smaller file is stored before a bar would 
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"paperfeed: {message}", err=True)
+    say(f"paperfeed: {message}", err=True)
     sys.exit(code)
 
 
@@ -124,7 +125,7 @@ def _feed(ctx: click.Context, existing: bool = False) -> Feed:
              " settings.toml; `paperfeed ingest` creates one)")
     try:
         feed.pipeline()
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, DatabaseUnusable) as exc:
         fail(str(exc))
     except sqlite3.OperationalError as exc:  # --read-only on a file that is not there
         fail(f"{feed.db_path}: {exc}")
@@ -139,7 +140,7 @@ def _report(summaries: list[RunSummary]) -> None:
     quiet = _quiet()
     for summary in summaries:
         if summary.failed or not quiet:
-            click.echo(summary.line(), err=summary.failed)
+            say(summary.line(), err=summary.failed)
     if any(summary.failed for summary in summaries):
         sys.exit(EXIT_FAILED_RUN)
 
@@ -256,4 +257,11 @@ def schema(write: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="paperfeed")
+    # Commands that open the store themselves still end in one line on an unusable
+    # database or a write the disk refused.
+    try:
+        cli(prog_name="paperfeed")
+    except DatabaseUnusable as exc:
+        fail(str(exc))
+    except WriteFailed as exc:
+        fail(str(exc), EXIT_FAILED_RUN)

@@ -32,7 +32,9 @@ def _run_row(row: dict) -> tuple:
 @click.pass_context
 def runs(ctx: click.Context, source: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List recent runs, newest first: listing day, status, HTTP status, bytes, time, counts, error."""
-    rows = ledger.recent_runs(_pipeline(ctx, existing=True).store, source=source, status=status, limit=limit)
+    store = _pipeline(ctx, existing=True).store
+    store.mark_interrupted_runs()  # a run whose process is gone is not `running`, whoever looks first
+    rows = ledger.recent_runs(store, source=source, status=status, limit=limit)
     if as_json:
         print_json(rows)
         return

@@ -15,6 +15,7 @@ import click
 from pipeline.api import Feed
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, ScheduleSettings, load_config
+from pipeline.output.terminal import say
 from pipeline.run.run import Pipeline
 from pipeline.run.liveness import scheduler_state
 from pipeline.run.scheduler import Scheduler, build_jobs
@@ -69,7 +70,7 @@ STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 def _stamped(line: str, err: bool = False) -> None:
     """A long-running job's log line, with the UTC time it happened."""
-    click.echo(f"{time.strftime(STAMP, time.gmtime())} {line}", err=err)
+    say(f"{time.strftime(STAMP, time.gmtime())} {line}", err=err)
 
 
 def _pipelines(session: Feed):

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from pipeline.output.terminal import terminal_text
+
 STATUS_COLOURS = {"ok": "green", "not-modified": "green", "empty": "yellow", "skipped": "yellow",
                   "running": "cyan", "failed": "red", "rate-limited": "red", "interrupted": "red",
                   "FAILING": "red", "never run": "yellow"}
@@ -45,7 +47,8 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
     click.echo(line(list(header)))
     for row, original in zip(cells, rows):
         status = colour_of(original)
-        click.echo(paint(line(row), status) if status else line(row))
+        shown = terminal_text(line(row))  # cells hold outside data (errors, targets): no control characters
+        click.echo(paint(shown, status) if status else shown)
 
 
 def progress_on_terminal(quiet: bool) -> bool:

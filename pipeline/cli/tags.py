@@ -11,6 +11,7 @@ from pipeline.api import ReadOnlyError
 from pipeline.cli.core import _feed, _pipeline, _session, cli, fail
 from pipeline.cli.show import print_json
 from pipeline.config import ConfigError, load_config
+from pipeline.output.terminal import say
 from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
 from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
@@ -78,13 +79,13 @@ def explain(ctx: click.Context, paper: str, as_json: bool) -> None:
                     "labels": [dataclasses.asdict(label) for label in labels],
                     "gate_did_not_fire": {"tag": DOMAIN_TAG, "lacked": lacked} if lacked else None})
         return
-    click.echo(f"{row['id']}  {row['title']}")
+    say(f"{row['id']}  {row['title']}")
     if not tags:
         click.echo("  no tags")
     for tag_row in tags:
-        click.echo(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
+        say(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
     for label in labels:
         note = f": {label.note}" if label.note else ""
-        click.echo(f"  {label.tag:<28} label {label.value} by {label.who}, {label.at}{note}")
+        say(f"  {label.tag:<28} label {label.value} by {label.who}, {label.at}{note}")
     if lacked:
-        click.echo(f"  {DOMAIN_TAG} did not fire: {lacked}")
+        say(f"  {DOMAIN_TAG} did not fire: {lacked}")

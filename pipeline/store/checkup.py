@@ -13,7 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.store.core import BUSY_TIMEOUT_MS, _load_migrations, connect
+from pipeline.store.core import BUSY_TIMEOUT_MS, connect
+from pipeline.store.dbfile import DatabaseUnusable, check_database_file, load_migrations
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
@@ -28,6 +29,10 @@ class Finding:
 
 def check_database(path: Path) -> list[Finding]:
     """Integrity, schema version and FTS consistency of an existing database file."""
+    try:
+        check_database_file(path)  # the file itself: a regular SQLite file this version can open
+    except DatabaseUnusable as exc:
+        return [Finding("database file", False, str(exc), "point --db at the right file, or use the paperfeed that wrote it")]
     try:
         conn = connect(path, readonly=True)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -53,7 +58,7 @@ def _integrity(conn: sqlite3.Connection) -> Finding:
 
 
 def _schema(conn: sqlite3.Connection) -> Finding:
-    known = [migration.name for migration in _load_migrations()._migrations]
+    known = [migration.name for migration in load_migrations()._migrations]
     has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (MIGRATIONS_TABLE,)).fetchone()
     applied = [row[0] for row in conn.execute(
         f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = 'paperfeed' ORDER BY rowid")] if has_table else []
