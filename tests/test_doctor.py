@@ -66,7 +66,8 @@ def test_a_database_from_a_newer_paperfeed_and_a_missing_one(sound, db_path, tmp
         conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
                      " VALUES ('paperfeed', '0099_from_the_future', '2030-01-01')")
     found = findings(sound("doctor", "--json"))
-    assert not found["schema"]["ok"] and found["schema"]["found"] == "created by a newer paperfeed, migration 0099_from_the_future"
+    newer = [finding for finding in found.values() if "created by a newer paperfeed" in finding["found"]]
+    assert len(newer) == 1 and not newer[0]["ok"] and "0099_from_the_future" in newer[0]["found"]
     missing = sound("doctor", "--db", str(tmp_path / "none.db"))
     assert missing.exit_code == 1 and "no database at" in missing.stdout and not (tmp_path / "none.db").exists()
 
