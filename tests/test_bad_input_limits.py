@@ -59,7 +59,8 @@ def test_deeply_nested_json_is_a_parse_error_not_a_bug(run_cli, db_path, tmp_pat
     (("search", "mri", "--limit", str(10**30)), "is not in the range 1<=x<=1000000000"),
     (("runs", "--limit", str(10**30)), "is not in the range 1<=x<=1000000000"),
 ])
-def test_option_values_too_large_are_usage_errors(run_cli, args, says):
+def test_option_values_too_large_are_usage_errors(run_cli, args, says, db_path):
+    Store(db_path).close()  # a read command on a missing database stops earlier, naming the file
     result = run_cli(*args)
     assert result.exit_code == 2, result.output
     assert says in result.output and "Traceback" not in result.output
@@ -82,7 +83,8 @@ def test_runs_shows_a_killed_run_as_interrupted(run_cli, db_path):
     assert "interrupted" in result.output and "running" not in result.output
 
 
-def test_a_line_break_in_a_mail_header_is_refused_before_connecting(run_cli, config_dir):
+def test_a_line_break_in_a_mail_header_is_refused_before_connecting(run_cli, config_dir, db_path):
+    Store(db_path).close()  # digest reads an existing database
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)

@@ -96,7 +96,7 @@ def test_a_damaged_kept_body_is_skipped_with_a_note_and_the_rest_reparsed(httpse
     assert result.exit_code == 1
     assert "run 3 hf-local: failed: run 1: kept response 1 (" in result.output
     assert "is damaged (Error -3 while decompressing data" in result.output and "; not reparsed" in result.output
-    assert "run 4 hf-local: ok: 4 entries parsed" in result.output
+    assert "run 4 hf-local 2024-10-25: ok: 4 entries parsed" in result.output
     assert "Traceback" not in result.output
 
 

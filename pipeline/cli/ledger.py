@@ -26,7 +26,7 @@ def _run_row(row: dict) -> tuple:
 @cli.command()
 @click.option("--source", help="Only runs of this source.")
 @click.option("--status", type=click.Choice(ledger.RUN_STATUSES), help="Only runs with this status.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1_000_000),
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1_000_000_000),
               help="How many runs to show.")
 @click.option("--json", "as_json", is_flag=True, help="The runs as a JSON list, every column of the ledger.")
 @click.pass_context
