@@ -165,9 +165,17 @@ CREATE INDEX idx_raw_responses_run ON raw_responses(run_id);
 
 CREATE INDEX idx_raw_responses_source_fetched ON raw_responses(source, fetched_at);
 
+CREATE INDEX idx_runs_running ON runs(status) WHERE status = 'running';
+
+CREATE INDEX idx_runs_source_id ON runs(source, id);
+
 CREATE INDEX idx_runs_source_listing_date ON runs(source, listing_date);
 
 CREATE INDEX idx_runs_source_started ON runs(source, started_at);
+
+CREATE INDEX idx_runs_source_status_id ON runs(source, status, id);
+
+CREATE INDEX idx_runs_started_at ON runs(started_at);
 
 CREATE INDEX idx_sightings_listing ON sightings(source, listing_date);
 

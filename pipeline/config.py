@@ -14,12 +14,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.http import HttpSettings
-from pipeline.kinds import KINDS, Expectation, SourceKind, kind_named
-from pipeline.kinds.registry import option_problem
 from pipeline.resources import shipped_path
+
+if TYPE_CHECKING:  # the kinds import every parser: only commands that read sources.toml load them
+    from pipeline.kinds import Expectation, SourceKind
 
 DEFAULT_DB = "papers.db"
 CONFIG_FILES = ("sources.toml", "settings.toml", "tags.toml")
@@ -43,6 +44,8 @@ class SourceConfig:
 
     @property
     def kind_type(self) -> type[SourceKind]:
+        from pipeline.kinds import kind_named
+
         return kind_named(self.kind)
 
     def make(self, http: HttpSettings | None = None) -> SourceKind:
@@ -51,6 +54,8 @@ class SourceConfig:
 
     @property
     def expectation(self) -> Expectation:
+        from pipeline.kinds import Expectation
+
         default = self.kind_type.expect
         return Expectation(self.options.get("expect_entries", default.entries),
                            float(self.options.get("expect_every_hours", default.every_hours)))
@@ -217,6 +222,8 @@ def _http(path: Path, table: Mapping[str, Any]) -> HttpSettings:
     _check_types(path, "http", table, types)
     intervals = table.get("min_interval", {})
     _check_types(path, "http.min_interval", intervals, dict.fromkeys(intervals, (int, float)))
+    from pipeline.kinds import KINDS
+
     politeness = {host: seconds for kind in KINDS.values() for host, seconds in kind.politeness.items()}
     try:
         return HttpSettings.from_mapping({**table, "min_interval": {**politeness, **intervals}})
@@ -238,6 +245,9 @@ def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
     name = table.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{path}: source #{index + 1} has no name")
+    from pipeline.kinds import kind_named
+    from pipeline.kinds.registry import option_problem
+
     try:
         kind = kind_named(table.get("kind"))
     except ValueError as exc:

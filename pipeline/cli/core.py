@@ -2,6 +2,10 @@
 
 Expected failures (a bad file, a failing source, broken configuration) end
 as one line on stderr and a non-zero exit, never a traceback.
+
+The pipeline (parsers, HTTP, rules) is imported by the commands that use it,
+not here: every command, `--help` included, imports this module, and a search
+should cost what its query costs.
 """
 
 from __future__ import annotations
@@ -11,16 +15,16 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.cli.commands import LazyGroup
 from pipeline.config import ConfigError, default_db_path, load_config
-from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url
-from pipeline.run.sources import run_all, run_guarded
-from pipeline.store import Store
-from pipeline.store.summary import summarise
-from pipeline.tagging import RuleError, load_rules
-from pipeline.store.sqlite_version import warn_if_affected
+
+if TYPE_CHECKING:
+    from pipeline.run.run import Pipeline, RunSummary
+    from pipeline.store import Store
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
@@ -34,9 +38,15 @@ class Session:
         self.db_path = db_path
         self.config_dir = config_dir
         self._pipeline: Pipeline | None = None
+        self._store: Store | None = None
 
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
+            from pipeline.run.run import Pipeline
+            from pipeline.store import Store
+            from pipeline.store.sqlite_version import warn_if_affected
+            from pipeline.tagging import load_rules
+
             config = load_config(self.config_dir)
             # Pacing and lock files live next to the database, shared by every process using it.
             config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
@@ -47,9 +57,23 @@ class Session:
             warn_if_affected()
         return self._pipeline
 
+    def store(self) -> Store:
+        """The database alone, for commands that only read it (no configuration or rules loaded)."""
+        if self._pipeline is not None:
+            return self._pipeline.store
+        if self._store is None:
+            from pipeline.store import Store
+            from pipeline.store.sqlite_version import warn_if_affected
+
+            self._store = Store(self.db_path)
+            warn_if_affected()
+        return self._store
+
     def close(self) -> None:
         if self._pipeline is not None:
             self._pipeline.store.close()
+        if self._store is not None:
+            self._store.close()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -57,7 +81,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite database file (env PAPERFEED_DB; default ./papers.db).")
 @click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -75,10 +99,16 @@ def _session(ctx: click.Context) -> Session:
 
 
 def _pipeline(ctx: click.Context) -> Pipeline:
+    from pipeline.tagging import RuleError
+
     try:
         return _session(ctx).pipeline()
     except (ConfigError, RuleError) as exc:
         fail(str(exc))
+
+
+def _store(ctx: click.Context) -> Store:
+    return _session(ctx).store()
 
 
 def _report(summaries: list[RunSummary]) -> None:
@@ -106,6 +136,9 @@ def _parse_day(value: str | None, option: str = "--date") -> date | None:
 @click.pass_context
 def ingest(ctx: click.Context, target: str | None, day: str | None, query: str | None, all_sources: bool) -> None:
     """Ingest TARGET: a configured source name, a URL, or a saved page/API file."""
+    from pipeline.run.run import ingest_file, ingest_url
+    from pipeline.run.sources import run_all, run_guarded
+
     if all_sources == bool(target) or (all_sources and (day or query)):
         fail("ingest: give either TARGET or --all (without --date/--query)")
     pipe = _pipeline(ctx)
@@ -133,6 +166,8 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
 @click.pass_context
 def stats(ctx: click.Context, days: int) -> None:
     """Summarise what the database holds: papers, sightings per source, tags per facet, recent days charted."""
+    from pipeline.store.summary import summarise
+
     store = _pipeline(ctx).store
     summary = summarise(store)
     click.echo(f"{store.path}: {summary.papers} papers, {summary.sightings} sightings, {summary.runs} runs")
@@ -160,7 +195,7 @@ def schema(write: bool) -> None:
     import tempfile
 
     from pipeline.resources import shipped_path
-    from pipeline.store import schema_sql
+    from pipeline.store import Store, schema_sql
 
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "schema.db") as store:
         text = schema_sql(store)

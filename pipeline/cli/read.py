@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _store, cli, fail
 from pipeline.output import feeds, formats
 from pipeline.store.reading import (
     LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
@@ -130,7 +130,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
     """
     selection = make_filter(tags, since, until, source)
     try:
-        hits = search_papers(_pipeline(ctx).store, query, selection, limit=limit, order=order)
+        hits = search_papers(_store(ctx), query, selection, limit=limit, order=order)
     except SearchSyntaxError as exc:
         fail(str(exc))
     out = sys.stdout

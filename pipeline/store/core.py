@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -20,8 +21,6 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlite_utils import Database
 
 from pipeline.resources import shipped_path
 from pipeline.store.listings import ListingWriter
@@ -55,6 +54,24 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Conne
     return conn
 
 
+_MIGRATION_NAME_RE = re.compile(r"""@migrations\(name=["']([^"']+)["']""")
+
+
+def _migrations_pending(conn: sqlite3.Connection) -> bool:
+    """Whether any migration in db/migrations.py is not applied yet, read without importing it.
+
+    Loading the migrations imports sqlite-utils (35 ms), which a database at the
+    current schema, the usual case for every command, does not need.
+    """
+    wanted = set(_MIGRATION_NAME_RE.findall((shipped_path("db") / "migrations.py").read_text()))
+    try:
+        applied = {row[0] for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'paperfeed'")}
+    except sqlite3.OperationalError:  # a new database: no ledger of migrations yet
+        return True
+    return not wanted or not wanted <= applied
+
+
 def _load_migrations():
     path = shipped_path("db") / "migrations.py"
     spec = importlib.util.spec_from_file_location("paperfeed_db_migrations", path)
@@ -71,8 +88,10 @@ class Store(ListingWriter):
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = connect(self.path)
-        self.db = Database(self.conn)
-        _load_migrations().apply(self.db)
+        if _migrations_pending(self.conn):
+            from sqlite_utils import Database
+
+            _load_migrations().apply(Database(self.conn))
 
     def close(self) -> None:
         self.conn.close()
