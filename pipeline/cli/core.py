@@ -133,8 +133,11 @@ def _parse_day(value: str | None, option: str = "--date") -> date | None:
 @click.option("--query", help="Search text, for search sources (overrides the configured query).")
 @click.option("--all", "all_sources", is_flag=True,
               help="Every enabled source once, fetching days missed since the last complete run.")
+@click.option("--force", is_flag=True,
+              help="Parse a URL's answer or a file again even when it is unchanged since its last stored run.")
 @click.pass_context
-def ingest(ctx: click.Context, target: str | None, day: str | None, query: str | None, all_sources: bool) -> None:
+def ingest(ctx: click.Context, target: str | None, day: str | None, query: str | None, all_sources: bool,
+           force: bool) -> None:
     """Ingest TARGET: a configured source name, a URL, or a saved page/API file."""
     from pipeline.run.run import ingest_file, ingest_url
     from pipeline.run.sources import run_all, run_guarded
@@ -142,6 +145,8 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
     if all_sources == bool(target) or (all_sources and (day or query)):
         fail("ingest: give either TARGET or --all (without --date/--query)")
     pipe = _pipeline(ctx)
+    if force and (all_sources or pipe.config.source(target) is not None):
+        fail("ingest --force: only for a URL or a file (a configured source's runs always ask conditionally)")
     if all_sources:
         _report(run_all(pipe))
         return
@@ -151,9 +156,9 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
         _report(run_guarded(pipe, source, day=parsed_day, query=query))
         return
     elif re.match(r"^https?://", target):
-        summaries = [ingest_url(pipe, target)]
+        summaries = [ingest_url(pipe, target, force=force)]
     elif Path(target).exists():
-        summaries = [ingest_file(pipe, Path(target))]
+        summaries = [ingest_file(pipe, Path(target), force=force)]
     else:
         known = ", ".join(sorted(pipe.config.sources)) or "none"
         fail(f"{target}: not a configured source ({known}), an http(s) URL or an existing file")

@@ -155,14 +155,20 @@ def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None =
                                   name_from_listing=True), fetcher)
 
 
-def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None) -> RunSummary:
+def _forced(pipe: Pipeline) -> RunFetcher:
+    """A fetcher that sends no validators and compares no hashes: the bytes are parsed whatever they are."""
+    return RunFetcher(pipe.store, conditional=False, keep_raw=pipe.config.storage.keep_raw)
+
+
+def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, force: bool = False) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), fetcher)
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), _forced(pipe) if force else fetcher)
 
 
-def ingest_file(pipe: Pipeline, path: Path) -> RunSummary:
-    """A saved page or API answer; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http))
+def ingest_file(pipe: Pipeline, path: Path, *, force: bool = False) -> RunSummary:
+    """A saved page or API answer; the format is told from the content. A file whose bytes
+    are those of its last stored run is a `not-modified` run, unless `force`."""
+    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http), _forced(pipe) if force else None)
 
 
 def _digest(fetched: Fetched) -> str | None:
@@ -205,7 +211,8 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     try:
         fetched = attempt.produce(fetcher)
     except NotModified as exc:
-        return close("not-modified", target, notes=(str(exc),), used=[], http_status=exc.result.status,
+        return close("not-modified", target, notes=(str(exc),), used=[],
+                     http_status=exc.result.status if exc.result else None,
                      bytes=fetcher.bytes, entries_parsed=0)
     except FetchError as exc:
         return failed(exc, "rate-limited" if exc.rate_limited else "failed", exc.status)
