@@ -38,15 +38,9 @@ def looks_like_feed(head: bytes) -> bool:
     return bool(_FEED_ROOT_RE.search(head)) and not _HTML_START_RE.match(head)
 
 
-def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
-    """Parse `raw` with feedparser and apply the archive's rules.
-
-    - empty body, HTML page or anything feedparser cannot read as a feed: ParseError;
-    - malformed (bozo) with no complete entry: ParseError, because a truncated
-      response must not be recorded as an empty day;
-    - malformed with complete entries: keep those (an entry is complete when its
-      closing tag arrived), drop the rest, say so in `notes`.
-    """
+def checked_bytes(raw: bytes, what: str = "feed") -> bytes:
+    """`raw` as UTF-8, or a ParseError for what no feed reader should try: no bytes, an empty
+    body, an HTML page, entity declarations."""
     if not isinstance(raw, (bytes, bytearray)):
         raise ParseError(f"{what}: expected bytes, got {type(raw).__name__}")
     raw = as_utf8(raw)
@@ -59,6 +53,19 @@ def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
     if _ENTITY_DECLARATION_RE.search(raw[:65536]):
         # Real feeds never declare entities; a declaration is how "billion laughs" expands without bound.
         raise ParseError(f"{what}: declares XML entities (<!ENTITY>): refused")
+    return raw
+
+
+def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
+    """Parse `raw` with feedparser and apply the archive's rules.
+
+    - empty body, HTML page or anything feedparser cannot read as a feed: ParseError;
+    - malformed (bozo) with no complete entry: ParseError, because a truncated
+      response must not be recorded as an empty day;
+    - malformed with complete entries: keep those (an entry is complete when its
+      closing tag arrived), drop the rest, say so in `notes`.
+    """
+    raw = checked_bytes(raw, what)
     import feedparser  # 50 ms to import: only the commands that parse a feed pay for it
 
     try:
