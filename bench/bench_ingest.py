@@ -29,7 +29,7 @@ import ahocorasick
 from harness import pipeline, row, serve_bodies, timed
 from listings import listings, write_listings
 from pipeline.run.run import ingest_file, ingest_url
-from pipeline.sources import parse_any
+from pipeline.formats import parse_any
 from pipeline.store import Store
 from pipeline.tagging import load_rules
 from pipeline.tagging.detex import detex, matching_form

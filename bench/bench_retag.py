@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.record import PaperRecord  # noqa: E402
-from pipeline.sources import parse_any  # noqa: E402
+from pipeline.model import PaperRecord  # noqa: E402
+from pipeline.formats import parse_any  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.store.tags import retag  # noqa: E402
 from pipeline.tagging import load_rules  # noqa: E402

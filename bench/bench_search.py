@@ -31,7 +31,7 @@ from pathlib import Path
 
 from harness import ROOT, median, percentile, row
 from listings import ARXIV_ATOM, HF_FILES
-from pipeline.sources import parse_any
+from pipeline.formats import parse_any
 from pipeline.store import Store
 from pipeline.store.reading import search
 

@@ -14,8 +14,8 @@ import tracemalloc
 import pytest
 
 from conftest import HF_API, HF_HTML
-from pipeline.record import ParseError
-from pipeline.sources import parse_any
+from pipeline.model import ParseError
+from pipeline.formats import parse_any
 from test_fetch_hf import add_source
 
 BILLION_LAUGHS_ENTITIES = '<!ENTITY lol "lol">' + "".join(

@@ -18,7 +18,7 @@ from pipeline.cli.commands import COMMANDS, load_all
 from pipeline.store import Store
 
 HEAVY = ("bs4", "requests", "urllib3", "feedparser", "apscheduler", "sqlite_utils", "lxml",
-         "pipeline.kinds", "pipeline.sources", "pipeline.http.client", "pipeline.tagging")
+         "pipeline.kinds", "pipeline.formats", "pipeline.http.client", "pipeline.tagging")
 
 
 def imported_after(code: str) -> list[str]:

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, HF_API, ROOT
 from pipeline.cli import cli
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_api, detect, generic_feed, hf_api, hf_text, parse_any
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_api, detect, generic_feed, hf_api, hf_text, parse_any
 from sources_helpers import API_NEW_BACKEND, JOURNAL_ATOM, rows
 
 FEEDS = FIXTURES / "feeds"
@@ -114,7 +114,7 @@ def test_html_card_fallback_is_linear_in_nesting_depth():
     and must finish well inside a generous timeout (no timing assertion).
     """
     script = textwrap.dedent("""
-        from pipeline.sources import hf_html
+        from pipeline.formats import hf_html
         n = 20000
         page = ("<!doctype html><html><body><time datetime='2024-08-01T00:00:00.000Z'></time><article>"
                 "<h3><a href='/papers/2407.21783'>A card</a></h3>" + "<div>x " * n + "</div>" * n
@@ -151,7 +151,7 @@ def test_rendered_text_page_cut_inside_its_first_card_is_refused():
 def test_biorxiv_impossible_posting_day_is_null_with_a_note():
     """The real details sample with its record's date replaced by 2026-13-45."""
     from sources_helpers import BIORXIV_API
-    from pipeline.sources import biorxiv_api
+    from pipeline.formats import biorxiv_api
 
     raw = BIORXIV_API.read_bytes().replace(b'"date":"2026-08-01"', b'"date":"2026-13-45"')
     listing = biorxiv_api.parse(raw)

@@ -4,7 +4,7 @@ numbers that merely look like ids must not."""
 import pytest
 from hypothesis import given, strategies as st
 
-from pipeline.ids import (
+from pipeline.identity.ids import (
     find_identifiers,
     normalize_doi,
     paper_id,

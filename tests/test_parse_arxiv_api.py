@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_api
-from pipeline.sources.paging import PageInfo
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_api
+from pipeline.formats.paging import PageInfo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
 ERROR_2007 = "arxiv-docs_api_user-manual_error-response_2007.xml"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_feed, arxiv_feed_xml, detect
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_feed, arxiv_feed_xml, detect
 
 ATOM_87 = FIXTURES / "arxiv" / "rss-atom_cs.AI_2025-08-20_87-entries_TRUNCATED-by-upstream.xml"
 _ENTRY = re.compile(rb"<entry>.*?</entry>", re.DOTALL)
@@ -111,7 +111,7 @@ def test_an_api_result_page_is_refused_by_either_reader():
 
 _CHILD = r"""
 import json, sys
-from pipeline.sources import arxiv_feed, arxiv_feed_xml
+from pipeline.formats import arxiv_feed, arxiv_feed_xml
 feed, records = {}, 0
 with open(sys.argv[1], "rb") as stream:
     for entry in arxiv_feed_xml.read_entries(stream, feed):

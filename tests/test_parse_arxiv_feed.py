@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_feed
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_feed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
 CS_AI_ATOM = "rss-atom_cs.AI_2025-08-20_87-entries_TRUNCATED-by-upstream.xml"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_oai, detect
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_oai, detect
 
 OAI = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv-oai"
 ARXIV = OAI / "arxiv_oai2_ListRecords_arXiv_2015-01-01_to_2015-01-03_complete-no-token_2018-06-21_paperhive-nock.xml"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
-from pipeline.sources import biorxiv_api, biorxiv_rss
-from pipeline.sources.paging import PageInfo
+from pipeline.model import ParseError
+from pipeline.formats import biorxiv_api, biorxiv_rss
+from pipeline.formats.paging import PageInfo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "biorxiv"
 RSS_2019 = FIXTURES / "miniflux_biorxiv-rss_bioengineering_2019-11-29.rdf.xml"

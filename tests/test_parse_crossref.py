@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import ParseError
-from pipeline.sources import crossref, detect
+from pipeline.model import ParseError
+from pipeline.formats import crossref, detect
 
 CROSSREF = Path(__file__).resolve().parent.parent / "fixtures" / "crossref"
 PAGE1 = CROSSREF / "crossref_journals-works_1932-6203_rows30_cursor-star_page1_2022-11-09_rcrossref.json"

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pipeline.record import Listing, ParseError
-from pipeline.sources import FORMATS, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed
-from pipeline.sources.feedtext import html_to_text, written_day
+from pipeline.model import Listing, ParseError
+from pipeline.formats import FORMATS, arxiv_api, arxiv_feed, biorxiv_api, biorxiv_rss, generic_feed
+from pipeline.formats.feedtext import html_to_text, written_day
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 # Every registered format, so that a new one must not claim another's fixtures.

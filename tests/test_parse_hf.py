@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import FIXTURES, HF_API, HF_HTML, HF_PROPS
-from pipeline.record import ParseError
-from pipeline.sources import detect, hf_api, hf_html
+from pipeline.model import ParseError
+from pipeline.formats import detect, hf_api, hf_html
 
 EDGE = FIXTURES / "hf" / "edge"
 

@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from conftest import FIXTURES
-from pipeline.record import ParseError
-from pipeline.sources import detect, hf_text
+from pipeline.model import ParseError
+from pipeline.formats import detect, hf_text
 
 REFERENCE = FIXTURES / "hf" / "hf_papers_search_medical-imaging_rendered-text_2026-02-23.txt"
 

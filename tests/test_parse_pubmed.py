@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import MeshHeading, ParseError
-from pipeline.sources import detect, pubmed
-from pipeline.sources.pubmed_search import parse_search
+from pipeline.model import MeshHeading, ParseError
+from pipeline.formats import detect, pubmed
+from pipeline.formats.pubmed_search import parse_search
 
 PUBMED = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
 EFETCH = sorted(p for p in PUBMED.glob("pubmed_efetch_*.xml"))

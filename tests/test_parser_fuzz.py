@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, HF_API, HF_HTML, HF_PROPS
-from pipeline.record import Listing, ParseError
-from pipeline.sources import hf_api, hf_html, parse_any
+from pipeline.model import Listing, ParseError
+from pipeline.formats import hf_api, hf_html, parse_any
 
 JSON_SAMPLES = [
     HF_API.read_bytes(),

@@ -42,7 +42,7 @@ def test_status_fails_after_a_failed_run_and_recovers_after_a_success(httpserver
     assert failing.exit_code == 1
     assert "hf-local" in failing.output and "FAILING" in failing.output
     assert "latest run 1 failed" in failing.output and "503" in failing.output
-    assert "some sources are failing or overdue" in failing.stderr
+    assert "some sources are failing, overdue or stale" in failing.stderr
 
     state["down"] = False
     assert run_cli("ingest", "hf-local", "--date", DAY).exit_code == 0

@@ -6,7 +6,7 @@ import json
 
 from conftest import FIXTURES
 
-from pipeline.record import PaperRecord
+from pipeline.model import PaperRecord
 from pipeline.store import Store
 from pipeline.store.tags import CHUNK, retag
 from pipeline.tagging import load_rules

@@ -140,7 +140,9 @@ def _pattern(terms: tuple[str, ...], flags: int = 0) -> re.Pattern:
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", flags)
 
 
+@lru_cache(maxsize=8192)
 def chip_of(tag: str, matched: str) -> Chip:
+    """Chips are immutable and a week's papers share most (tag, words) pairs: built once each."""
     label, facet = _label_and_facet(tag)
     return Chip(tag=tag, label=label, facet=facet, why=matched)
 

@@ -10,6 +10,7 @@ import click
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
 from pipeline.run.health import assess
 from pipeline.run.liveness import scheduler_lines
+from pipeline.run.staleness import scheduler_findings
 from pipeline.store import ledger
 
 
@@ -41,12 +42,14 @@ def _when(run: dict | None) -> str:
 
 
 @cli.command()
+@click.option("--at", "at", type=click.DateTime(("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d")),
+              metavar="TIME", help="Judge as if it were this UTC time (YYYY-MM-DDTHH:MM), e.g. to replay a day.")
 @click.pass_context
-def status(ctx: click.Context) -> None:
-    """Health of every enabled source; exits 1 when any failed its latest run or is overdue."""
+def status(ctx: click.Context, at: datetime | None) -> None:
+    """Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."""
     pipe = _pipeline(ctx)
     pipe.store.mark_interrupted_runs()
-    now = datetime.now(timezone.utc)
+    now = at.replace(tzinfo=timezone.utc) if at else datetime.now(timezone.utc)
     trouble = False
     for source in pipe.config.sources.values():
         if not source.enabled:
@@ -66,7 +69,10 @@ def status(ctx: click.Context) -> None:
     lines, dead = scheduler_lines(pipe.store, now, pipe.config.schedule)
     for line in lines:
         click.echo(line)
-    trouble = trouble or dead
+    stopped = scheduler_findings(pipe.store, pipe.config, now)
+    for finding in stopped:
+        click.echo(f"  {finding.reason}")
+    trouble = trouble or dead or bool(stopped)
     if trouble:
-        click.echo("paperfeed: some sources are failing or overdue", err=True)
+        click.echo("paperfeed: some sources are failing, overdue or stale, or the scheduler stopped", err=True)
         sys.exit(EXIT_FAILED_RUN)

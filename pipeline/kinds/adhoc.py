@@ -13,9 +13,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit
-from pipeline.record import Listing, ParseError
-from pipeline.sources import parse_any
-from pipeline.sources.dates import plausible_iso
+from pipeline.model import Listing, ParseError
+from pipeline.formats import parse_any
+from pipeline.formats.dates import plausible_iso
 
 SOURCE = "adhoc"
 

@@ -22,14 +22,16 @@ yesterday and catch-up and backfill walk its days.
 from __future__ import annotations
 
 from datetime import date, timezone
+from zoneinfo import ZoneInfo
 from urllib.parse import urlencode
 
 from pipeline.http import FetchResult
 from pipeline.kinds.base import (DatePlan, Expectation, Fetched, Get, Option, Plan, SourceKind, Unit, http_url,
                                  string_list, whole_number)
+from pipeline.kinds.cadence import EVERY_DAY, WEEKDAYS, Cadence, arxiv_holiday
 from pipeline.kinds.registry import register
-from pipeline.record import ParseError
-from pipeline.sources import arxiv_api, arxiv_feed
+from pipeline.model import ParseError
+from pipeline.formats import arxiv_api, arxiv_feed
 
 RSS_BASE = "https://rss.arxiv.org"
 API_BASE = "https://export.arxiv.org"
@@ -57,6 +59,9 @@ class ArxivRss(SourceKind):
     # feed is normal, but no announcement at all for over three days means trouble.
     expect = Expectation("never", 80.0)
     politeness = {"rss.arxiv.org": ARXIV_INTERVAL, "arxiv.org": ARXIV_INTERVAL}
+    # The feed is dated by its US-Eastern mailing day, Monday to Friday, none on arXiv's holidays.
+    cadence = Cadence(daily=True, publishes_on=WEEKDAYS, zone=ZoneInfo("America/New_York"),
+                      quiet_day=arxiv_holiday, silence_days=1, usual_volume=50)
 
     def plan(self, unit: Unit) -> Plan:
         url = f"{str(self.option('base_url')).rstrip('/')}/rss/{'+'.join(self.option('categories'))}"
@@ -107,6 +112,8 @@ class ArxivApi(SourceKind):
     dates = DatePlan(zone=timezone.utc, lag=1)
     paged = True
     politeness = {"export.arxiv.org": ARXIV_INTERVAL}
+    # Submissions arrive every day, weekends too (fewer); a day is complete the day after.
+    cadence = Cadence(daily=True, publishes_on=EVERY_DAY, silence_days=1, usual_volume=20, lag=1)
 
     def plan(self, unit: Unit) -> Plan:
         day, start = unit.day or self.default_day(), unit.page or 0

@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 
 from pipeline.kinds.arxiv import ARXIV_INTERVAL
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, one_of, string_list
+from pipeline.kinds.cadence import WEEKDAYS, Cadence
 from pipeline.kinds.registry import register
-from pipeline.record import Listing
-from pipeline.sources import arxiv_oai
+from pipeline.model import Listing
+from pipeline.formats import arxiv_oai
 
 OAI_BASE = "https://export.arxiv.org/oai2"
 MAX_PAGES = 200  # 1000 records a page: far beyond any set's day
@@ -40,6 +41,8 @@ class ArxivOai(SourceKind):
     schedule = ("11 9 * * *", "UTC")
     dates = DatePlan(zone=timezone.utc, lag=1)
     politeness = {"export.arxiv.org": ARXIV_INTERVAL, "oaipmh.arxiv.org": ARXIV_INTERVAL}
+    # arXiv changes records on every announcement day; datestamps of a few sets skip no weekday.
+    cadence = Cadence(daily=True, publishes_on=WEEKDAYS, silence_days=2, lag=1)
 
     def first_url(self, oai_set: str, day) -> str:
         query = {"verb": "ListRecords", "metadataPrefix": self.option("metadata_prefix"), "set": oai_set,

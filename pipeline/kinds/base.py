@@ -1,7 +1,8 @@
 """What a source kind is: everything paperfeed knows about one way of listing papers, in one class.
 
 A kind declares its options (with defaults and checks, applied when
-`sources.toml` is loaded), when it is scheduled, whether its listings are
+`sources.toml` is loaded), when it is scheduled, how often its upstream
+normally publishes (`cadence`, what staleness is judged by), whether its listings are
 addressed by day (catch-up and backfill both read `dates`), whether a day
 comes in pages, what an empty listing means (`expect`), how politely its
 hosts are asked (`politeness`), and how one unit is fetched. The run code
@@ -16,7 +17,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, ClassVar
 
 from pipeline.http import FetchResult, HttpSettings, fetch
-from pipeline.record import Listing
+from pipeline.kinds.cadence import Cadence
+from pipeline.model import Listing
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,18 @@ def one_of(*choices: str) -> Callable[[Any], str | None]:
     return check
 
 
+def iso_days(value: list) -> str | None:
+    """A list of YYYY-MM-DD days (a source's own holidays)."""
+    for item in value:
+        try:
+            if not (isinstance(item, str) and len(item) == 10):
+                raise ValueError(item)
+            date.fromisoformat(item)
+        except ValueError:
+            return f'must be a list of days, e.g. ["2026-12-24"]; not a day: {item!r}'
+    return None
+
+
 def non_negative(value: float) -> str | None:
     return None if value >= 0 else "must be >= 0"
 
@@ -198,6 +212,7 @@ class SourceKind:
     paged: ClassVar[bool] = False
     expect: ClassVar[Expectation] = Expectation()
     politeness: ClassVar[Mapping[str, float]] = {}  # host -> seconds between two requests
+    cadence: ClassVar[Cadence] = Cadence()  # how often it normally shows new papers (staleness)
 
     def __init__(self, source: str, options: Mapping[str, Any], http: HttpSettings | None = None):
         self.source = source

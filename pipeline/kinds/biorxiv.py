@@ -16,8 +16,9 @@ from datetime import timezone
 from urllib.parse import quote, urlencode
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, one_of
+from pipeline.kinds.cadence import WEEKDAYS, Cadence
 from pipeline.kinds.registry import register
-from pipeline.sources import biorxiv_api, biorxiv_rss
+from pipeline.formats import biorxiv_api, biorxiv_rss
 
 API_BASE = "https://api.biorxiv.org"
 PAGE_SIZE = 30  # the details endpoint's fixed page size
@@ -41,6 +42,8 @@ class Biorxiv(SourceKind):
     }
     dates = DatePlan(zone=timezone.utc, lag=1)
     paged = True
+    # Posts go up every weekday (a few at weekends); one subject may have a quiet day or two.
+    cadence = Cadence(daily=True, publishes_on=WEEKDAYS, silence_days=2, lag=1)
 
     def lists_by_date(self) -> bool:
         """A source with a `subject` reads its feed for the latest posts; missed days use the API."""

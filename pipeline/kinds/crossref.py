@@ -17,9 +17,10 @@ from datetime import timezone
 from urllib.parse import quote, urlencode
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, string_list, whole_number
+from pipeline.kinds.cadence import WEEKDAYS, Cadence
 from pipeline.kinds.registry import register
-from pipeline.record import Listing
-from pipeline.sources import crossref
+from pipeline.model import Listing
+from pipeline.formats import crossref
 
 API_BASE = "https://api.crossref.org"
 ROWS = 200
@@ -48,6 +49,8 @@ class Crossref(SourceKind):
     schedule = ("29 5 * * *", "UTC")
     dates = DatePlan(zone=timezone.utc, lag=1)
     politeness = {"api.crossref.org": 0.1}
+    # Publishers deposit on weekdays; a handful of journals may have a quiet day or two.
+    cadence = Cadence(daily=True, publishes_on=WEEKDAYS, silence_days=3, lag=1)
 
     def page_url(self, issn: str, day, cursor: str) -> str:
         stamp = day.isoformat()

@@ -8,9 +8,10 @@ that knows it. A feed is a rolling window, not a day: runs record no day.
 from __future__ import annotations
 
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit, http_url
+from pipeline.kinds.cadence import Cadence
 from pipeline.kinds.registry import register
-from pipeline.record import ParseError
-from pipeline.sources import parse_any
+from pipeline.model import ParseError
+from pipeline.formats import parse_any
 
 
 @register
@@ -18,6 +19,9 @@ class Feed(SourceKind):
     name = "feed"
     family = "feed"
     options = {"url": Option(str, required=True, check=http_url)}
+    # A journal's table of contents changes with its issues or online-first articles; until the
+    # feed's own history says how often, ten days without a new item is stale.
+    cadence = Cadence(silence_days=10)
 
     def plan(self, unit: Unit) -> Plan:
         return Plan(Unit(), self.option("url"), {"url": self.option("url")})

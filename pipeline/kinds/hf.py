@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 from pipeline.http import FetchError, FetchResult
 from pipeline.kinds.base import (DAILY_INTERVAL_HOURS, DatePlan, Expectation, Fetched, Get, Option, Plan,
                                  SourceKind, Unit, http_url)
+from pipeline.kinds.cadence import WEEKDAYS, Cadence
 from pipeline.kinds.registry import register
-from pipeline.record import Listing, ParseError
-from pipeline.sources import hf_api, hf_html
+from pipeline.model import Listing, ParseError
+from pipeline.formats import hf_api, hf_html
 
 HF_BASE = "https://huggingface.co"
 PAGE_SIZE = 100  # the API refuses a larger limit
@@ -47,6 +48,8 @@ class HfDaily(SourceKind):
     schedule = ("17 6,12,18,23 * * *", "UTC")  # the day fills up; 06:17 also settles yesterday
     dates = DatePlan(zone=timezone.utc, settle_after=timedelta(hours=6))
     expect = Expectation("weekdays", DAILY_INTERVAL_HOURS)
+    # Curated Monday to Friday, some 20 to 60 papers a day; weekends are empty.
+    cadence = Cadence(daily=True, publishes_on=WEEKDAYS, silence_days=1, usual_volume=20)
 
     def plan(self, unit: Unit) -> Plan:
         day = unit.day or self.default_day()
@@ -101,6 +104,8 @@ class HfSearch(SourceKind):
     family = "hf"
     options = {"base_url": BASE_URL, "query": Option(str)}
     expect = Expectation("always", 0.0)
+    # A standing search gains papers when the field publishes: weeks of nothing new is suspect.
+    cadence = Cadence(silence_days=21)
 
     def plan(self, unit: Unit) -> Plan:
         text = unit.query or self.option("query")

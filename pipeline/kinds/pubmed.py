@@ -25,10 +25,11 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from pipeline.kinds.base import DatePlan, Fetched, Get, Option, Plan, SourceKind, Unit, http_url, whole_number
+from pipeline.kinds.cadence import WEEKDAYS, Cadence
 from pipeline.kinds.registry import register
-from pipeline.record import Listing, ParseError
-from pipeline.sources import pubmed
-from pipeline.sources.pubmed_search import parse_search
+from pipeline.model import Listing, ParseError
+from pipeline.formats import pubmed
+from pipeline.formats.pubmed_search import parse_search
 
 EUTILS_BASE = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 PAGE_SIZE = 200
@@ -55,6 +56,8 @@ class Pubmed(SourceKind):
     schedule = ("17 6 * * *", "America/New_York")
     dates = DatePlan(zone=ZoneInfo("America/New_York"), lag=1)
     politeness = {"eutils.ncbi.nlm.nih.gov": WITHOUT_KEY}
+    # Entrez adds records every weekday; a narrow query may have a quiet day.
+    cadence = Cadence(daily=True, publishes_on=WEEKDAYS, zone=ZoneInfo("America/New_York"), silence_days=3, lag=1)
 
     def api_key(self) -> str | None:
         variable = self.option("api_key_env")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.kinds.base import ENTRY_RULES, Option, SourceKind, non_negative, one_of, whole_number
+from pipeline.kinds.base import ENTRY_RULES, Option, SourceKind, iso_days, non_negative, one_of, whole_number
 
 KINDS: dict[str, type[SourceKind]] = {}
 
@@ -23,6 +23,8 @@ COMMON_OPTIONS: Mapping[str, Option] = {
     "catch_up_days": Option(int, check=whole_number(0)),
     "expect_entries": Option(str, check=one_of(*ENTRY_RULES), expected="one of " + ", ".join(ENTRY_RULES)),
     "expect_every_hours": Option((int, float), check=non_negative, expected="hours >= 0"),
+    "quiet_days": Option(list, check=iso_days, expected='a list of days, e.g. ["2026-12-24"]'),
+    "stale_after_days": Option(int, check=whole_number(1)),
 }
 
 

@@ -4,10 +4,12 @@ A source is in trouble when its latest finished run failed (failed,
 rate-limited, interrupted) or when it is overdue: no success within its
 expected interval (`expect_every_hours`, see `pipeline.kinds.base.Expectation`),
 counted from its last success or, if it never succeeded, from the
-database's first run. Both make `paperfeed status` exit non-zero, so cron
-and monitoring can alert; a later success clears them. A volume far below
-the source's recent median is shown as a warning but does not fail: a
-quiet day is possible, a broken source shows up as a failure.
+database's first run; or when it went silently stale (`staleness`: no new
+paper for longer than its rhythm allows, a skipped publishing day, a day's
+listing far below its usual size). All make `paperfeed status` exit
+non-zero, so cron and monitoring can alert; a later success clears them. A
+single run parsing far below the recent median is only a warning: a listing
+still filling up is normal, a finished day that stayed small is `partial`.
 
 The next due time is the source's next slot on its schedule when it has
 one (see `liveness`), else one expected interval after the last success.
@@ -24,6 +26,7 @@ from pipeline.config import SourceConfig
 from pipeline.store import Store
 from pipeline.store import ledger
 from pipeline.run.liveness import next_scheduled_run
+from pipeline.run.staleness import source_findings
 
 LOW_VOLUME_RATIO = 0.3  # flag a run that parsed under 30 % of the recent median
 VOLUME_HISTORY = 14  # ok runs the median is taken over
@@ -61,7 +64,7 @@ def assess(store: Store, source: SourceConfig, now: datetime | None = None) -> S
         health.problems.append(f"latest run {run['id']} {run['status']} at {run['started_at']}: {run['error'] or 'no reason recorded'}")
     succeeded_at = parse_time(health.last_success["started_at"]) if health.last_success else None
     interval = source.expectation.interval
-    health.next_due = next_scheduled_run(source)
+    health.next_due = next_scheduled_run(source, now)
     if interval is not None:
         since = succeeded_at or parse_time(ledger.first_run_started(store))
         if health.next_due is None and since is not None:
@@ -70,6 +73,7 @@ def assess(store: Store, source: SourceConfig, now: datetime | None = None) -> S
             health.overdue_by = now - (since + interval)
             what = f"last success {health.last_success['started_at']}" if succeeded_at else "never succeeded"
             health.problems.append(f"overdue: {what}, expected every {interval.total_seconds() / 3600:g} h")
+    health.problems.extend(finding.reason for finding in source_findings(store, source))
     health.low_volume = _low_volume(store, source.name)
     return health
 

@@ -75,13 +75,13 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def next_scheduled_run(source: SourceConfig) -> datetime | None:
-    """The source's next slot on its schedule (configured or the kind's default)."""
+def next_scheduled_run(source: SourceConfig, now: datetime | None = None) -> datetime | None:
+    """The source's next slot on its schedule (configured or the kind's default) after `now`."""
     try:
         _, _, trigger = source_trigger(source, f"source {source.name!r}")
     except ConfigError:
         return None  # a broken schedule is reported by `paperfeed schedule` itself
-    upcoming = trigger.get_next_fire_time(None, datetime.now(trigger.timezone))
+    upcoming = trigger.get_next_fire_time(None, (now or datetime.now(timezone.utc)).astimezone(trigger.timezone))
     return upcoming.astimezone(timezone.utc) if upcoming else None
 
 

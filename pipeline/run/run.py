@@ -23,7 +23,7 @@ from pipeline.config import Config, SourceConfig
 from pipeline.http import FetchError
 from pipeline.kinds import Expectation, Fetched, SourceKind, Unit
 from pipeline.kinds.adhoc import Adhoc, source_name
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 from pipeline.run.fetchers import NotModified, RunFetcher
 from pipeline.run.locking import SourceLock
 from pipeline.store import Store, Tagger

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from pipeline.record import PaperRecord
+from pipeline.model import PaperRecord
 
 
 def save_terms(conn: sqlite3.Connection, key: str, record: PaperRecord) -> None:

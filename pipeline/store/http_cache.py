@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from pipeline.http.secrets import redacted
 from pipeline.store.core import Store, utc_now
 
 
@@ -24,7 +25,7 @@ class CachedResponse:
 
 def lookup(store: Store, url: str) -> CachedResponse | None:
     row = store.conn.execute(
-        "SELECT url, etag, last_modified, content_sha256 FROM http_cache WHERE url = ?", (url,)
+        "SELECT url, etag, last_modified, content_sha256 FROM http_cache WHERE url = ?", (redacted(url),)
     ).fetchone()
     return CachedResponse(*row) if row else None
 
@@ -41,10 +42,10 @@ def remember(conn: sqlite3.Connection, entries: list[CachedResponse], *, confirm
     conn.executemany(
         "INSERT OR REPLACE INTO http_cache (url, etag, last_modified, content_sha256, checked_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        [(e.url, e.etag, e.last_modified, e.content_sha256, now) for e in entries],
+        [(redacted(e.url), e.etag, e.last_modified, e.content_sha256, now) for e in entries],
     )
     conn.executemany(
         "UPDATE http_cache SET etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),"
         " checked_at = ? WHERE url = ?",
-        [(e.etag, e.last_modified, now, e.url) for e in confirmed],
+        [(e.etag, e.last_modified, now, redacted(e.url)) for e in confirmed],
     )

@@ -35,9 +35,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from pipeline.ids import normalize_pmcid, normalize_pmid, paper_id, parse_arxiv_id, title_key
-from pipeline.merge import PREPRINT_DOI_PREFIXES
-from pipeline.record import PaperRecord
+from pipeline.identity.ids import normalize_pmcid, normalize_pmid, paper_id, parse_arxiv_id, title_key
+from pipeline.identity.merge import PREPRINT_DOI_PREFIXES
+from pipeline.model import PaperRecord
 from pipeline.store.bibliographic import record_relations
 
 Identifier = tuple[str, str]

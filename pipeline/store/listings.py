@@ -3,7 +3,7 @@
 `Store` mixes this in, so a listing is written on the store's connection
 inside the transaction that also closes its run. Each record is resolved to
 a paper through any of its identifiers (`identity`), merged with what is
-stored by the precedence rules of `pipeline.merge`, and only rows whose
+stored by the precedence rules of `pipeline.identity.merge`, and only rows whose
 values changed are written.
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.merge import claims_for, merge_paper, source_family
-from pipeline.record import PaperRecord
+from pipeline.identity.merge import claims_for, merge_paper, source_family
+from pipeline.model import PaperRecord
 from pipeline.store import bibliographic, identity
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class ListingWriter:
         Each record is matched against what is written so far, earlier records
         of the same listing included (two versions of one preprint on one page
         are one paper); see `identity`. `origin` is the listing's format, which
-        decides the source precedence of its values (see `pipeline.merge`).
+        decides the source precedence of its values (see `pipeline.identity.merge`).
         `record` is written alongside, as in `finish_run` (the HTTP cache, raw responses).
         """
         counts = SaveCounts()

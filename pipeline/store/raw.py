@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.http.secrets import redacted
 from pipeline.store.core import Store, utc_now
 
 
@@ -44,7 +45,7 @@ def keep(conn: sqlite3.Connection, run_id: int, source: str, request: dict[str, 
         "INSERT INTO raw_responses (run_id, source, request, url, fetched_at, status, headers, content_sha256, body)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (run_id, source, json.dumps(request, sort_keys=True), r.url, r.fetched_at or utc_now(), r.status,
+            (run_id, source, json.dumps(request, sort_keys=True), redacted(r.url), r.fetched_at or utc_now(), r.status,
              json.dumps(r.headers, sort_keys=True), r.content_sha256, zlib.compress(r.body, 6))
             for r in responses
         ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 
 from .encoding import as_utf8
 from .feedtext import clean_text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 
 from .encoding import as_utf8
 from .feedtext import clean_text

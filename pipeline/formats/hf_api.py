@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from pipeline.record import Listing, ParseError
-from pipeline.sources.hf_items import records_from_items
-from pipeline.sources.hf_page import listing_from_props
+from pipeline.model import Listing, ParseError
+from pipeline.formats.hf_items import records_from_items
+from pipeline.formats.hf_page import listing_from_props
 
 FORMAT = "hf-api"
 

@@ -1,4 +1,4 @@
-"""The one record type that flows from parsers to the store.
+"""The records that flow between stages: parsers to the store (and, read back, to callers).
 
 A parser turns saved bytes into a `Listing`: the entries it found plus what the
 page says about itself (which day it lists, what kind of listing it is). Each

@@ -22,8 +22,8 @@ import re
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
-from pipeline.ids import find_identifiers, normalize_doi, parse_arxiv_id
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import find_identifiers, normalize_doi, parse_arxiv_id
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from .authors import split_arxiv_creators
 from .dates import plausible_iso

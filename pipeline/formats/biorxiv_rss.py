@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ids import normalize_doi, preprint_doi_from_link, preprint_version_from_link
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import normalize_doi, preprint_doi_from_link, preprint_version_from_link
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from .authors import split_surname_initials
 from .feedload import load_feed, looks_like_feed

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.ids import normalize_doi
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import normalize_doi
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from .authors import split_semicolons
 from .dates import plausible_iso

@@ -21,8 +21,8 @@ import re
 from datetime import timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from . import arxiv_feed_xml
 from .authors import split_arxiv_creators, split_legacy_creators

@@ -16,10 +16,10 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 
-from pipeline.ids import parse_arxiv_id
-from pipeline.record import Listing, ParseError, PaperRecord
-from pipeline.sources.hf_items import ARXIV_ABS_URL, ARXIV_PDF_URL, HF_PAPER_URL, iso_day
-from pipeline.sources.hf_page import listing_from_props
+from pipeline.identity.ids import parse_arxiv_id
+from pipeline.model import Listing, ParseError, PaperRecord
+from pipeline.formats.hf_items import ARXIV_ABS_URL, ARXIV_PDF_URL, HF_PAPER_URL, iso_day
+from pipeline.formats.hf_page import listing_from_props
 from pipeline.text import clean_text, parse_int
 
 if TYPE_CHECKING:  # bs4 is imported by the parse, not by every command

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from .feedload import load_feed, looks_like_feed
 from .feedtext import clean_text, feed_date_iso

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ids import FoundIdentifiers, find_identifiers, parse_arxiv_id, split_doi_version
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import FoundIdentifiers, find_identifiers, parse_arxiv_id, split_doi_version
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from . import arxiv_api, arxiv_feed, biorxiv_rss
 from .authors import split_author_string

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.ids import normalize_doi
-from pipeline.record import Listing, MeshHeading, PaperRecord, ParseError
+from pipeline.identity.ids import normalize_doi
+from pipeline.model import Listing, MeshHeading, PaperRecord, ParseError
 
 from .dates import earliest, month_number, partial_iso
 from .xmltree import child, child_text, children, local, parse_xml, text_of

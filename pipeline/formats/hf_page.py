@@ -7,8 +7,8 @@ search results win when present.
 
 from __future__ import annotations
 
-from pipeline.record import Listing, ParseError
-from pipeline.sources.hf_items import iso_day, records_from_items
+from pipeline.model import Listing, ParseError
+from pipeline.formats.hf_items import iso_day, records_from_items
 
 
 def listing_from_props(props: object) -> Listing:

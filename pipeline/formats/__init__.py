@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pipeline.record import Listing, ParseError
-from pipeline.sources.encoding import as_utf8
-from pipeline.sources import (
+from pipeline.model import Listing, ParseError
+from pipeline.formats.encoding import as_utf8
+from pipeline.formats import (
     arxiv_api, arxiv_feed, arxiv_oai, biorxiv_api, biorxiv_rss, crossref, generic_feed, hf_api, hf_html, hf_text, pubmed,
 )
 

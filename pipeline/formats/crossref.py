@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.ids import normalize_doi, parse_arxiv_id
-from pipeline.record import Listing, PaperRecord, ParseError
+from pipeline.identity.ids import normalize_doi, parse_arxiv_id
+from pipeline.model import Listing, PaperRecord, ParseError
 
 from .dates import earliest, partial_iso
 from .encoding import as_utf8

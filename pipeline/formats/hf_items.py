@@ -7,8 +7,8 @@ daily page embeds the same items. One mapping serves all of them.
 
 from __future__ import annotations
 
-from pipeline.ids import parse_arxiv_id
-from pipeline.record import ParseError, PaperRecord
+from pipeline.identity.ids import parse_arxiv_id
+from pipeline.model import ParseError, PaperRecord
 from pipeline.text import clean_text, parse_int
 
 HF_PAPER_URL = "https://huggingface.co/papers/{id}"

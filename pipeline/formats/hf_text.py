@@ -3,7 +3,7 @@
 This is how the reference search listing of this project was kept: no
 markup, no ids, just each card's title, abstract, "N authors" and date. The
 cards carry no arXiv id and no author names, so the papers are identified by
-their folded title (see `pipeline.ids.title_key`); once an arXiv or Hugging
+their folded title (see `pipeline.identity.ids.title_key`); once an arXiv or Hugging
 Face listing shows the same title, the identity store can join them.
 
 Card dates are the paper's publication day. A date without a year (`Feb 14`)
@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pipeline.record import Listing, ParseError, PaperRecord
-from pipeline.sources.encoding import as_utf8
+from pipeline.model import Listing, ParseError, PaperRecord
+from pipeline.formats.encoding import as_utf8
 from pipeline.text import clean_text
 
 FORMAT = "hf-text"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.record import ParseError
+from pipeline.model import ParseError
 
 from .xmltree import child, child_text, children, local, parse_xml, text_of
 
