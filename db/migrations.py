@@ -338,3 +338,48 @@ def run_ledger_indexes(db: Database) -> None:
         "CREATE INDEX idx_runs_running ON runs(status) WHERE status = 'running'",
         "CREATE INDEX idx_runs_started_at ON runs(started_at)",
     )
+
+
+@migrations(name="0011_fts_deferred_by_listings")
+def fts_deferred_by_listings(db: Database) -> None:
+    """The FTS triggers stand aside while paperfeed writes a listing (see `store/fts_write.py`).
+
+    A row in `fts_deferred` exists only inside paperfeed's own listing
+    transaction, which indexes its papers in one statement before it commits;
+    every other writer finds the table empty and the triggers keep the index.
+    """
+    guard = "NOT EXISTS (SELECT 1 FROM fts_deferred)"
+    _run(
+        db,
+        """
+        CREATE TABLE fts_deferred (
+            writer TEXT NOT NULL          -- who is writing the index itself, for the length of one transaction
+        )
+        """,
+        "DROP TRIGGER papers_fts_after_insert",
+        "DROP TRIGGER papers_fts_after_delete",
+        "DROP TRIGGER papers_fts_after_update",
+        f"""
+        CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers WHEN {guard} BEGIN
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END
+        """,
+        f"""
+        CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers WHEN {guard} BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+        END
+        """,
+        f"""
+        CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
+        WHEN {guard} AND (old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid)
+        BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END
+        """,
+    )

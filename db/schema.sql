@@ -7,6 +7,10 @@ CREATE TABLE "_sqlite_migrations" (
    "applied_at" TEXT
 );
 
+CREATE TABLE fts_deferred (
+            writer TEXT NOT NULL          -- who is writing the index itself, for the length of one transaction
+        );
+
 CREATE TABLE http_cache (
             url TEXT PRIMARY KEY,         -- the URL as requested
             etag TEXT,                    -- validators the server gave with the last stored body
@@ -217,19 +221,19 @@ CREATE VIEW papers_with_tags AS
                 (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
         FROM papers p;
 
-CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers BEGIN
+CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) BEGIN
             INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
             VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
         END;
 
-CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers BEGIN
+CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) BEGIN
             INSERT INTO papers_fts (rowid, title, abstract, authors)
             VALUES (new.rowid, new.title, new.abstract, new.authors);
         END;
 
 CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
-        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
-          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid
+        WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) AND (old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid)
         BEGIN
             INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
             VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);

@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("pipeline.cli.read", "Full-text search over titles, abstracts and authors."),
     "sources": ("pipeline.cli.sources", "List the configured sources: kind, schedule, last run and next scheduled slot."),
     "stats": ("pipeline.cli.core", "Summarise what the database holds: papers, sightings per source, tags per facet, recent days charted."),
-    "status": ("pipeline.cli.ledger", "Health of every enabled source; exits 1 when any failed its latest run or is overdue."),
+    "status": ("pipeline.cli.ledger", "Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."),
     "tag": ("pipeline.cli.tags", "Tag JSON lines (title, abstract) from FILE or stdin; no database involved."),
 }  # fmt: skip
 
