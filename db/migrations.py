@@ -383,3 +383,42 @@ def fts_deferred_by_listings(db: Database) -> None:
         END
         """,
     )
+
+
+@migrations(name="0012_tagged_text")
+def tagged_text(db: Database) -> None:
+    """What each paper was last tagged from, so a retag skips papers whose text and rules are unchanged.
+
+    Any change to a paper's tag rows other than their rules version (a hand
+    edit in sqlite3, a merge moving them) forgets what it was tagged from, so
+    the next retag computes its tags again; paperfeed records the state after
+    writing the tags it computed.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE tagged_text (
+            paper_id TEXT PRIMARY KEY REFERENCES papers(id),
+            text_hash TEXT NOT NULL,      -- of the title and abstract the tags were computed from
+            rules_version TEXT NOT NULL   -- of the rules that computed them
+        )
+        """,
+        """
+        CREATE TRIGGER tagged_text_after_tag_insert AFTER INSERT ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = new.paper_id;
+        END
+        """,
+        """
+        CREATE TRIGGER tagged_text_after_tag_delete AFTER DELETE ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.paper_id;
+        END
+        """,
+        """
+        CREATE TRIGGER tagged_text_after_tag_update AFTER UPDATE ON paper_tags
+        WHEN old.paper_id IS NOT new.paper_id OR old.tag IS NOT new.tag OR old.rule IS NOT new.rule
+          OR old.field IS NOT new.field OR old.matched IS NOT new.matched
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id IN (old.paper_id, new.paper_id);
+        END
+        """,
+    )

@@ -144,6 +144,12 @@ CREATE TABLE sightings (
             PRIMARY KEY (paper_id, source, listing_date)
         );
 
+CREATE TABLE tagged_text (
+            paper_id TEXT PRIMARY KEY REFERENCES papers(id),
+            text_hash TEXT NOT NULL,      -- of the title and abstract the tags were computed from
+            rules_version TEXT NOT NULL   -- of the rules that computed them
+        );
+
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
     ON "_sqlite_migrations" ("migration_set", "name");
 
@@ -239,4 +245,19 @@ CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
             VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
             INSERT INTO papers_fts (rowid, title, abstract, authors)
             VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END;
+
+CREATE TRIGGER tagged_text_after_tag_delete AFTER DELETE ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.paper_id;
+        END;
+
+CREATE TRIGGER tagged_text_after_tag_insert AFTER INSERT ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = new.paper_id;
+        END;
+
+CREATE TRIGGER tagged_text_after_tag_update AFTER UPDATE ON paper_tags
+        WHEN old.paper_id IS NOT new.paper_id OR old.tag IS NOT new.tag OR old.rule IS NOT new.rule
+          OR old.field IS NOT new.field OR old.matched IS NOT new.matched
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id IN (old.paper_id, new.paper_id);
         END;

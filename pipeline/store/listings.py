@@ -219,8 +219,11 @@ class ListingWriter:
     def _save_tags(
         self, conn: sqlite3.Connection, rows: list[dict[str, Any]], tagger: Tagger, rules_version: str
     ) -> None:
+        from pipeline.store.tags import remember_tagged, text_hash  # tags imports this module
+
         for row in rows:
             self.replace_tags(conn, row["id"], tagger(row["title"], row["abstract"]), rules_version)
+        remember_tagged(conn, [(row["id"], text_hash(row["title"], row["abstract"])) for row in rows], rules_version)
 
     @staticmethod
     def replace_tags(conn: sqlite3.Connection, key: str, matches: Sequence[Any], rules_version: str) -> None:
