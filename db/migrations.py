@@ -323,7 +323,80 @@ def bibliographic_identifiers_terms_relations(db: Database) -> None:
     )
 
 
-@migrations(name="0010_run_ledger_indexes")
+@migrations(name="0010_labels_effective_tags")
+def labels_effective_tags(db: Database) -> None:
+    """People's corrections, and the tags every reader sees once they apply.
+
+    A label says yes or no to one tag on one paper; the newest label per
+    (paper, tag) is kept. Rules write only `paper_tags` and never touch
+    `labels`, so a retag cannot undo a correction. `effective_tags` is the
+    rule tags minus those a label rejects (a paper labelled not medical imaging
+    loses all its rule tags, which all depend on that one), plus the tags a
+    label asserts; the reading views are rebuilt on it.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE labels (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            tag TEXT NOT NULL,            -- medical-imaging, modality:ct, task:segmentation, ...
+            value TEXT NOT NULL CHECK (value IN ('yes', 'no')),
+            who TEXT NOT NULL,            -- who labelled it
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,             -- when, ISO 8601 UTC
+            PRIMARY KEY (paper_id, tag)
+        )
+        """,
+        """
+        CREATE VIEW effective_tags AS
+        SELECT t.paper_id, t.tag, t.rule, t.field, t.matched, 'rules' AS source
+        FROM paper_tags t
+        WHERE NOT EXISTS (
+            SELECT 1 FROM labels l
+            WHERE l.paper_id = t.paper_id AND l.value = 'no' AND l.tag IN (t.tag, 'medical-imaging')
+        )
+        UNION ALL
+        SELECT l.paper_id, l.tag, 'label' AS rule, 'label' AS field,
+               l.who || CASE WHEN l.note != '' THEN ': ' || l.note ELSE '' END AS matched, 'label' AS source
+        FROM labels l
+        WHERE l.value = 'yes'
+          AND NOT EXISTS (SELECT 1 FROM paper_tags t WHERE t.paper_id = l.paper_id AND t.tag = l.tag)
+        """,
+        "DROP VIEW papers_with_tags",
+        """
+        CREATE VIEW papers_with_tags AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(tag) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+        FROM papers p
+        """,
+        "DROP VIEW medical_imaging_papers",
+        """
+        CREATE VIEW medical_imaging_papers AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(substr(tag, 10)) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'modality:%' ORDER BY t.tag))
+                AS modalities,
+            (SELECT json_group_array(substr(tag, 9)) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'anatomy:%' ORDER BY t.tag))
+                AS anatomies,
+            (SELECT json_group_array(substr(tag, 6)) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
+                AS tasks,
+            mi.matched AS matched
+        FROM effective_tags mi JOIN papers p ON p.id = mi.paper_id
+        WHERE mi.tag = 'medical-imaging'
+        """,
+    )
+
+
+@migrations(name="0011_run_ledger_indexes")
 def run_ledger_indexes(db: Database) -> None:
     """`paperfeed status` at 100,000 runs costs what it does at 1,000.
 
@@ -340,7 +413,7 @@ def run_ledger_indexes(db: Database) -> None:
     )
 
 
-@migrations(name="0011_fts_deferred_by_listings")
+@migrations(name="0012_fts_deferred_by_listings")
 def fts_deferred_by_listings(db: Database) -> None:
     """The FTS triggers stand aside while paperfeed writes a listing (see `store/fts_write.py`).
 
@@ -385,7 +458,7 @@ def fts_deferred_by_listings(db: Database) -> None:
     )
 
 
-@migrations(name="0012_tagged_text")
+@migrations(name="0013_tagged_text")
 def tagged_text(db: Database) -> None:
     """What each paper was last tagged from, so a retag skips papers whose text and rules are unchanged.
 

@@ -26,6 +26,16 @@ CREATE TABLE "identifiers" (
             PRIMARY KEY (scheme, value)
         );
 
+CREATE TABLE labels (
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            tag TEXT NOT NULL,            -- medical-imaging, modality:ct, task:segmentation, ...
+            value TEXT NOT NULL CHECK (value IN ('yes', 'no')),
+            who TEXT NOT NULL,            -- who labelled it
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,             -- when, ISO 8601 UTC
+            PRIMARY KEY (paper_id, tag)
+        );
+
 CREATE TABLE paper_relations (
             paper_id TEXT NOT NULL REFERENCES papers(id),
             relation TEXT NOT NULL,       -- is-preprint-of, has-preprint
@@ -191,6 +201,20 @@ CREATE INDEX idx_sightings_listing ON sightings(source, listing_date);
 
 CREATE INDEX idx_sightings_listing_date ON sightings(listing_date);
 
+CREATE VIEW effective_tags AS
+        SELECT t.paper_id, t.tag, t.rule, t.field, t.matched, 'rules' AS source
+        FROM paper_tags t
+        WHERE NOT EXISTS (
+            SELECT 1 FROM labels l
+            WHERE l.paper_id = t.paper_id AND l.value = 'no' AND l.tag IN (t.tag, 'medical-imaging')
+        )
+        UNION ALL
+        SELECT l.paper_id, l.tag, 'label' AS rule, 'label' AS field,
+               l.who || CASE WHEN l.note != '' THEN ': ' || l.note ELSE '' END AS matched, 'label' AS source
+        FROM labels l
+        WHERE l.value = 'yes'
+          AND NOT EXISTS (SELECT 1 FROM paper_tags t WHERE t.paper_id = l.paper_id AND t.tag = l.tag);
+
 CREATE VIEW latest_sightings AS
         SELECT s.paper_id, p.title, s.source, s.listing_date, s.rank, s.upvotes, s.comments
         FROM sightings s JOIN papers p ON p.id = s.paper_id
@@ -206,16 +230,16 @@ CREATE VIEW medical_imaging_papers AS
             p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
             (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
             (SELECT json_group_array(substr(tag, 10)) FROM
-                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'modality:%' ORDER BY t.tag))
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'modality:%' ORDER BY t.tag))
                 AS modalities,
             (SELECT json_group_array(substr(tag, 9)) FROM
-                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'anatomy:%' ORDER BY t.tag))
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'anatomy:%' ORDER BY t.tag))
                 AS anatomies,
             (SELECT json_group_array(substr(tag, 6)) FROM
-                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
                 AS tasks,
             mi.matched AS matched
-        FROM paper_tags mi JOIN papers p ON p.id = mi.paper_id
+        FROM effective_tags mi JOIN papers p ON p.id = mi.paper_id
         WHERE mi.tag = 'medical-imaging';
 
 CREATE VIEW papers_with_tags AS
@@ -224,7 +248,7 @@ CREATE VIEW papers_with_tags AS
             p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
             (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
             (SELECT json_group_array(tag) FROM
-                (SELECT t.tag FROM paper_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
         FROM papers p;
 
 CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) BEGIN

@@ -41,7 +41,7 @@ def test_authors_shortened_with_a_count():
     assert short_authors("not json") == ""
 
 
-def test_labels_show_only_when_the_database_has_them(field_words_db):
+def test_cards_show_the_labels_people_set(field_words_db):
     import sqlite3
 
     from pipeline.browse.page import page_context
@@ -51,12 +51,19 @@ def test_labels_show_only_when_the_database_has_them(field_words_db):
     conn = sqlite3.connect(field_words_db)
     cards = [c for _, _, groups in page_context(conn, october, ReadingFilter(), 100)["groups"]
              for _, members in groups for c in members]
-    assert cards and all(card.labels is None for card in cards)
-    # The labels table as `paperfeed label` will keep it: one row per (paper, label).
-    conn.execute("CREATE TABLE labels (paper_id TEXT NOT NULL, label TEXT NOT NULL)")
-    conn.execute("INSERT INTO labels VALUES ('arxiv:2410.99010', 'relevant'), ('arxiv:2410.99010', 'read')")
+    assert cards and all(card.labels == () for card in cards)
+    conn.execute("INSERT INTO labels VALUES ('arxiv:2410.99010', 'task:segmentation', 'no', 'ann', '', '2024-11-01'),"
+                 " ('arxiv:2410.99010', 'modality:ct', 'yes', 'ann', 'CT in the figures', '2024-11-01')")
     context = page_context(conn, october, ReadingFilter(), 100)
     labelled = {c.id: c.labels for _, _, groups in context["groups"] for _, members in groups for c in members}
-    assert labelled["arxiv:2410.99010"] == ("read", "relevant") and labelled["arxiv:2410.99011"] == ()
+    assert labelled["arxiv:2410.99010"] == ("modality:ct: yes", "task:segmentation: no")
+    assert labelled["arxiv:2410.99011"] == ()
     assert context["has_labels"]
+    # A database from before the labels table has no label line at all.
+    conn.execute("DROP VIEW medical_imaging_papers")
+    conn.execute("DROP VIEW papers_with_tags")
+    conn.execute("DROP VIEW effective_tags")
+    conn.execute("DROP TABLE labels")
+    conn.execute("CREATE VIEW effective_tags AS SELECT *, 'rules' AS source FROM paper_tags")
+    assert not page_context(conn, october, ReadingFilter(), 100)["has_labels"]
     conn.close()

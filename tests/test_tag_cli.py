@@ -41,6 +41,18 @@ def test_explain_names_the_words_behind_each_tag(run_cli):
     assert missing.exit_code == 1 and "no such paper" in missing.stderr
 
 
+def test_explain_says_why_the_gate_did_not_fire_and_shows_labels(run_cli):
+    assert run_cli("ingest", str(CS_AI)).exit_code == 0
+    result = run_cli("explain", "2508.13167")  # Chain-of-Agents: nothing medical
+    assert result.exit_code == 0, result.output
+    assert "  no tags" in result.output
+    why = next(line for line in result.output.splitlines() if "did not fire" in line)
+    assert why.startswith("  medical-imaging did not fire: closest rule '") and "lacked" in why
+    labelled = run_cli("label", "2508.13167", "medical-imaging", "--no", "--who", "ann", "--note", "agents")
+    assert labelled.exit_code == 0, labelled.output
+    assert "medical-imaging              label no by ann, " in run_cli("explain", "2508.13167").output
+
+
 def test_tag_command_tags_json_lines_without_a_database(run_cli, db_path, tmp_path):
     lines = DEVSET.read_text().splitlines()[:5]
     source = tmp_path / "papers.jsonl"

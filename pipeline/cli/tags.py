@@ -6,10 +6,13 @@ import sys
 
 import click
 
-from pipeline.cli.core import _pipeline, cli, fail
+from pipeline.cli.core import _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, load_config
+from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
 from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
+from pipeline.tagging.rules import DOMAIN_TAG
+from pipeline.tagging.whynot import why_not
 
 
 @cli.command()
@@ -47,8 +50,9 @@ def retag(ctx: click.Context) -> None:
 @click.argument("paper")
 @click.pass_context
 def explain(ctx: click.Context, paper: str) -> None:
-    """Show PAPER's tags (arXiv id, DOI or paper id) and the words behind each."""
+    """Show PAPER's tags (arXiv id, DOI or paper id), the words behind each, its labels, and why the gate did not fire."""
     store = _pipeline(ctx).store
+    rules = _session(ctx).rules
     paper_id = tag_store.resolve_paper_id(store, paper)
     if paper_id is None:
         fail(f"{paper}: no such paper in {store.path}", code=1)
@@ -58,3 +62,10 @@ def explain(ctx: click.Context, paper: str) -> None:
         click.echo("  no tags")
     for tag_row in tags:
         click.echo(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
+    for label in label_store.labels_of_paper(store, paper_id):
+        note = f": {label.note}" if label.note else ""
+        click.echo(f"  {label.tag:<28} label {label.value} by {label.who}, {label.at}{note}")
+    present = {match.tag for match in rules.tag(row["title"], row["abstract"])}
+    if DOMAIN_TAG not in present:
+        diagnosis = why_not(rules, row["title"], row["abstract"], DOMAIN_TAG, present)
+        click.echo(f"  {DOMAIN_TAG} did not fire: {diagnosis.lacked}")

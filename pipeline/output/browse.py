@@ -29,6 +29,8 @@ FACETS: dict[str, list[Any]] = {
     "papers": [{"date": "last_seen_at"}, {"array": "categories"}],
     "sightings": ["source", {"date": "listing_date"}],
     "paper_tags": ["tag", "field"],
+    "labels": ["tag", "value", "who"],
+    "effective_tags": ["tag", "source"],
     "runs": ["source", "status"],
     "papers_with_tags": [{"array": "tags"}, {"date": "last_seen_at"}],
     "medical_imaging_papers": [{"array": "modalities"}, {"array": "anatomies"}, {"array": "tasks"},

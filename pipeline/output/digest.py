@@ -3,7 +3,7 @@
 A paper with two modalities (an MRI and CT study) is listed under both, so a
 reader who only follows CT still sees it; papers with no `modality:` tag go
 under "Other", last. Each entry says why it is there: the words that made
-each tag fire, from `paper_tags.matched`.
+each tag fire, from `effective_tags.matched` (a label shows who set it).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def new_papers(conn: sqlite3.Connection, period: Period, selection: ReadingFilte
     clauses = ["p.first_seen_at BETWEEN ? AND ?"]
     params: list[Any] = [period.since, period.until]
     if selection.tag:
-        clauses.append("p.id IN (SELECT paper_id FROM paper_tags WHERE tag = ?)")
+        clauses.append("p.id IN (SELECT paper_id FROM effective_tags WHERE tag = ?)")
         params.append(selection.tag)
     if selection.source:
         clauses.append("p.id IN (SELECT paper_id FROM sightings WHERE source GLOB ?)")
@@ -80,30 +80,30 @@ def tag_evidence(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tup
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
         for paper_id, tag, field, matched in conn.execute(
-                f"SELECT paper_id, tag, field, matched FROM paper_tags WHERE paper_id IN ({marks})"
+                f"SELECT paper_id, tag, field, matched FROM effective_tags WHERE paper_id IN ({marks})"
                 " ORDER BY paper_id, tag", chunk):
             found[paper_id].append((tag, field or "", matched or ""))
     return found
 
 
 def labels_of(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]] | None:
-    """A user's labels per paper, or None when the database has no `labels` table (yet)."""
+    """People's labels per paper as "tag: yes|no", or None when the database predates `labels`."""
     columns = {row[1] for row in conn.execute("SELECT * FROM pragma_table_info('labels')")}
-    if not {"paper_id", "label"} <= columns:
+    if not {"paper_id", "tag", "value"} <= columns:
         return None
     found: dict[str, list[str]] = {key: [] for key in ids}
     for chunk in _chunks(ids):
         marks = ",".join("?" * len(chunk))
-        for paper_id, label in conn.execute(
-                f"SELECT paper_id, label FROM labels WHERE paper_id IN ({marks}) ORDER BY paper_id, label", chunk):
-            found[paper_id].append(label)
+        for paper_id, tag, value in conn.execute(
+                f"SELECT paper_id, tag, value FROM labels WHERE paper_id IN ({marks}) ORDER BY paper_id, tag", chunk):
+            found[paper_id].append(f"{tag}: {value}")
     return found
 
 
 def tag_counts(conn: sqlite3.Connection, period: Period) -> list[tuple[str, int]]:
     """Tags of the period's new papers, most common first: the filter's choices."""
     return [tuple(row) for row in conn.execute(
-        "SELECT t.tag, count(*) AS n FROM paper_tags t JOIN papers p ON p.id = t.paper_id"
+        "SELECT t.tag, count(*) AS n FROM effective_tags t JOIN papers p ON p.id = t.paper_id"
         " WHERE p.first_seen_at BETWEEN ? AND ? GROUP BY t.tag ORDER BY n DESC, t.tag", (period.since, period.until))]
 
 
@@ -121,7 +121,7 @@ def papers_per_day_by_source(conn: sqlite3.Connection, since: str, until: str) -
 def new_papers_per_day_by_modality(conn: sqlite3.Connection, since: str, until: str) -> list[tuple[str, str, int]]:
     """(day, modality, papers first seen that day with that modality tag)."""
     return [tuple(row) for row in conn.execute(
-        "SELECT p.first_seen_at, substr(t.tag, 10), count(*) FROM papers p JOIN paper_tags t ON t.paper_id = p.id"
+        "SELECT p.first_seen_at, substr(t.tag, 10), count(*) FROM papers p JOIN effective_tags t ON t.paper_id = p.id"
         " WHERE t.tag LIKE 'modality:%' AND p.first_seen_at BETWEEN ? AND ?"
         " GROUP BY p.first_seen_at, t.tag ORDER BY p.first_seen_at, t.tag", (since, until))]
 

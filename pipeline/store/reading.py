@@ -57,7 +57,7 @@ class PaperFilter:
         params: list[Any] = []
         for group in self.tags:
             marks = ",".join("?" * len(group))
-            clauses.append(f"p.id IN (SELECT paper_id FROM paper_tags WHERE tag IN ({marks}))")
+            clauses.append(f"p.id IN (SELECT paper_id FROM effective_tags WHERE tag IN ({marks}))")
             params.extend(group)
         seen: list[str] = []
         for sql, value in (("listing_date >= ?", self.since), ("listing_date <= ?", self.until),
@@ -152,7 +152,7 @@ def tags_for(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple[s
     if ids:
         marks = ",".join("?" * len(ids))
         rows = conn.execute(
-            f"SELECT paper_id, tag, matched FROM paper_tags WHERE paper_id IN ({marks}) ORDER BY paper_id, tag", ids
+            f"SELECT paper_id, tag, matched FROM effective_tags WHERE paper_id IN ({marks}) ORDER BY paper_id, tag", ids
         )
         for paper_id, tag, matched in rows:
             found[paper_id].append((tag, matched))

@@ -25,9 +25,9 @@ def summarise(store: Store) -> Summary:
         papers=count("SELECT count(*) FROM papers"),
         sightings=count("SELECT count(*) FROM sightings"),
         runs=count("SELECT count(*) FROM runs"),
-        tagged=count("SELECT count(DISTINCT paper_id) FROM paper_tags"),
+        tagged=count("SELECT count(DISTINCT paper_id) FROM effective_tags"),
         sources=[tuple(row) for row in store.conn.execute(
             "SELECT source, count(*), max(listing_date) FROM sightings GROUP BY source ORDER BY source")],
         tags=[tuple(row) for row in store.conn.execute(
-            "SELECT tag, count(*) AS n FROM paper_tags GROUP BY tag ORDER BY n DESC, tag")],
+            "SELECT tag, count(*) AS n FROM effective_tags GROUP BY tag ORDER BY n DESC, tag")],
     )

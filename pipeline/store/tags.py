@@ -139,7 +139,7 @@ def resolve_paper_id(store: Store, text: str) -> str | None:
 
 
 def paper_with_tags(store: Store, paper_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    paper = store.query("SELECT id, title FROM papers WHERE id = ?", (paper_id,))[0]
+    paper = store.query("SELECT id, title, abstract FROM papers WHERE id = ?", (paper_id,))[0]
     tags = store.query(
         "SELECT tag, rule, field, matched, rules_version FROM paper_tags WHERE paper_id = ? ORDER BY tag", (paper_id,)
     )

@@ -57,7 +57,7 @@ class KeySpans:
             return start, _TAIL(text, end).end()
         return start, end - 1
 
-    def _words(self, field: Field, kids: frozenset, bits: int) -> list[str]:
+    def words(self, field: Field, kids: frozenset, bits: int) -> list[str]:
         """The words of the first hit of each key in `kids`, and of regex hits, in text order.
 
         Sorting by (start, stop) orders them as sorting by (start, word) would:
@@ -92,9 +92,9 @@ class KeySpans:
                 continue
             if mask & any_bits:
                 where.append(name)
-                words += self._words(field, rule.any_kids, any_bits)
+                words += self.words(field, rule.any_kids, any_bits)
             if mask & context_bits:
-                words += self._words(field, rule.context_kids, context_bits)
+                words += self.words(field, rule.context_kids, context_bits)
         if len(words) > 1:
             unique: dict[str, str] = {}
             for word in words:

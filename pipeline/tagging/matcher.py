@@ -42,6 +42,8 @@ class _Rule:
     in_title: bool
     in_abstract: bool
     weight: float
+    repeat: int  # abstract hits of `any` needed when the title has none
+    spec: object  # the RuleSpec, for saying what a rule lacked
     any_kids: frozenset = frozenset()  # automaton keys that can satisfy `any`, for evidence
     context_kids: frozenset = frozenset()
 
@@ -57,6 +59,8 @@ class _Tag:
     requires: tuple[int, ...]
     simple: _Rule | None  # the only rule, when any hit outside the vetoes is enough to fire the tag
     veto: int  # the tag's none-bits, plus the simple rule's
+    domains: tuple[tuple[int, int], ...]  # [[tags.vetoes]]: (domain bits, unless bits)
+    spec: object  # the TagSpec
 
 
 def _simple_rule(rules: list[_Rule], threshold: float, title_weight: float) -> _Rule | None:
@@ -65,7 +69,16 @@ def _simple_rule(rules: list[_Rule], threshold: float, title_weight: float) -> _
         return None
     rule = rules[0]
     enough = rule.weight * min(1.0, title_weight) >= threshold
-    return rule if rule.in_title and rule.in_abstract and not rule.all_bits and enough else None
+    plain = rule.in_title and rule.in_abstract and not rule.all_bits and rule.repeat == 1
+    return rule if plain and enough else None
+
+
+def _domain_veto(domains: tuple[tuple[int, int], ...], mask: int) -> int:
+    """The bits of the first non-clinical domain present without any of its exceptions, or 0."""
+    for domain, unless in domains:
+        if mask & domain and not mask & unless:
+            return domain
+    return 0
 
 
 def _all_in(needed: tuple[int, ...], present: dict) -> bool:
@@ -113,18 +126,19 @@ class RuleSet:
                     context |= bit
                 rules.append(_Rule(rule.name, group(rule.any, cs, pl, rule.regex), all_bits, context,
                                    group(rule.none), rule.scope in ("title", "both"),
-                                   rule.scope in ("abstract", "both"), rule.weight))
+                                   rule.scope in ("abstract", "both"), rule.weight, rule.repeat, rule))
                 if rule.regex and number not in regex_tags:
                     regex_tags.append(number)
             trigger = 0
             for rule in rules:
                 trigger |= rule.any_bits
             none_bits = group(tag.none)
+            domains = tuple((group(veto.any), group(veto.unless)) for veto in tag.vetoes)
             simple = _simple_rule(rules, tag.threshold, self._title_weight)
             compiled.append(_Tag(tag.name, trigger, none_bits, tuple(rules), tag.threshold,
                                  tuple(index[name] for name in tag.implies),
                                  tuple(index[name] for name in tag.requires),
-                                 simple, none_bits | (simple.none_bits if simple else 0)))
+                                 simple, none_bits | (simple.none_bits if simple else 0), domains, tag))
         self._tags = compiled
         self._triggers = tuple(tag.trigger for tag in compiled)
         self._regex_tags = tuple(regex_tags)
@@ -149,8 +163,9 @@ class RuleSet:
         """
         gate_tags = [i for i, tag in enumerate(compiled) if not tag.requires]
         gated_tags = [i for i, tag in enumerate(compiled) if tag.requires]
-        self._gate_plan = tuple((i, compiled[i].trigger, compiled[i].veto, compiled[i].simple) for i in gate_tags)
-        self._gated_plan = tuple((i, compiled[i].trigger, compiled[i].veto, compiled[i].simple) for i in gated_tags)
+        self._plan = plan = tuple((i, tag.trigger, tag.veto, tag.simple, tag.domains) for i, tag in enumerate(compiled))
+        self._gate_plan = tuple(plan[i] for i in gate_tags)
+        self._gated_plan = tuple(plan[i] for i in gated_tags)
         self._implies = tuple(tag.implies for tag in compiled)
         self._requires = tuple(tag.requires for tag in compiled)
         needed = {r for i in gated_tags for r in compiled[i].requires}
@@ -177,6 +192,33 @@ class RuleSet:
         """A fresh automaton of exactly these keys with no payload: the floor that tagging is measured against."""
         return self._scanner.bare_automaton()
 
+    # -- for diagnosis: the slow, complete road ---------------------------------------
+
+    def scanned(self, title: str, abstract: str | None) -> tuple[Field, Field]:
+        """Both fields scanned, regexes included, whatever fires: what `why_not` reads."""
+        fields = []
+        for text in (detex(title) if title else "", detex(abstract) if abstract else ""):
+            form, hits, mask = self._scanner.scan(text)
+            field = Field(text, form, hits, mask)
+            if self._regex_tags:
+                self._scanner.scan_regexes(field)
+            fields.append(field)
+        return fields[0], fields[1]
+
+    def quote(self, field: Field, bits: int) -> list[str]:
+        """The words of `field` that serve any of `bits`, as written, in text order."""
+        return self._keys.words(field, self._scanner.keys_serving(bits), bits)
+
+    def count(self, field: Field, bits: int) -> int:
+        return self._scanner.count(field.hits, bits)
+
+    def compiled(self, name: str) -> _Tag:
+        return self._tags[self.tags.index(name)]
+
+    @property
+    def title_weight(self) -> float:
+        return self._title_weight
+
     # -- tagging --------------------------------------------------------------------
 
     def tag(self, title: str, abstract: str | None) -> list[TagMatch]:
@@ -190,10 +232,10 @@ class RuleSet:
         if not both & self._gate_bits:
             return []
         direct: dict[int, _Rule] = {}
-        self._fire_plan(self._gate_plan, title_mask, abstract_mask, direct)
+        self._fire_plan(self._gate_plan, title_mask, abstract_mask, abstract_hits, direct)
         if not direct and self._gate_decides:
             return []
-        self._fire_plan(self._gated_plan, title_mask, abstract_mask, direct)
+        self._fire_plan(self._gated_plan, title_mask, abstract_mask, abstract_hits, direct)
         present = self._resolve(direct)
         title_field = Field(title_text, title_form, title_hits, title_mask)
         abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
@@ -201,34 +243,27 @@ class RuleSet:
             pending = [i for i in self._regex_tags if i not in present and _all_in(self._requires[i], present)]
             scan_regexes = self._scanner.scan_regexes
             if pending and (scan_regexes(title_field) | scan_regexes(abstract_field)):
-                direct.update(self._fire(title_field.mask, abstract_field.mask, pending))
+                self._fire_plan([self._plan[i] for i in pending], title_field.mask, abstract_field.mask,
+                                abstract_hits, direct)
                 present = self._resolve(direct)
         if not present:
             return []
         return self._explain(present, direct, title_field, abstract_field)
 
-    def _fire_plan(self, plan: tuple, title_mask: int, abstract_mask: int, fired: dict[int, _Rule]) -> None:
+    def _fire_plan(self, plan, title_mask: int, abstract_mask: int, abstract_hits: list,
+                   fired: dict[int, _Rule]) -> None:
         """Add to `fired` the tags of `plan` that fire; a single-rule tag needs no scoring."""
         both = title_mask | abstract_mask
-        for index, trigger, veto, simple in plan:
+        for index, trigger, veto, simple, domains in plan:
             if both & trigger and not both & veto:
-                rule = simple if simple is not None else self._score(self._tags[index], title_mask, abstract_mask)
+                if domains and _domain_veto(domains, both):
+                    continue
+                rule = simple if simple is not None else self._score(self._tags[index], title_mask, abstract_mask,
+                                                                     abstract_hits)
                 if rule is not None:
                     fired[index] = rule
 
-    def _fire(self, title_mask: int, abstract_mask: int, indices) -> dict[int, _Rule]:
-        """Tags among `indices` whose rules score enough, each with its strongest rule."""
-        both = title_mask | abstract_mask
-        fired: dict[int, _Rule] = {}
-        for index in indices:
-            tag = self._tags[index]
-            if both & tag.trigger and not both & tag.veto:
-                rule = tag.simple if tag.simple is not None else self._score(tag, title_mask, abstract_mask)
-                if rule is not None:
-                    fired[index] = rule
-        return fired
-
-    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int) -> _Rule | None:
+    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int, abstract_hits: list) -> _Rule | None:
         """The strongest rule of `tag` when its fired rules together reach the threshold."""
         both = title_mask | abstract_mask
         title_weight = self._title_weight
@@ -240,7 +275,10 @@ class RuleSet:
                 continue
             if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
                 continue
-            points = rule.weight * (title_weight if rule.in_title and title_mask & rule.any_bits else 1.0)
+            in_title = rule.in_title and title_mask & rule.any_bits
+            if rule.repeat > 1 and not in_title and self._scanner.count(abstract_hits, rule.any_bits) < rule.repeat:
+                continue
+            points = rule.weight * (title_weight if in_title else 1.0)
             score += points
             if points > best_points:
                 best, best_points = rule, points

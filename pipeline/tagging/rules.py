@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.tagging.detex import term_matching_form
+from pipeline.tagging.regex_safety import backtracking_risk
 
 DOMAIN_TAG = "medical-imaging"
 FACETS = ("modality", "anatomy", "task")
 SCOPES = ("title", "abstract", "both")
 
-_TOP_KEYS = {"defaults", "tags"}
+_TOP_KEYS = {"defaults", "vocabulary", "tags"}
 _DEFAULT_KEYS = {"title_weight", "threshold"}
-_TAG_KEYS = {"name", "description", "rules", "none", "implies", "requires", "threshold"}
-_RULE_KEYS = {"name", "any", "all", "none", "regex", "scope", "weight", "case_sensitive", "plurals"}
+_TAG_KEYS = {"name", "description", "rules", "none", "vetoes", "implies", "requires", "threshold"}
+_VETO_KEYS = {"name", "description", "any", "unless"}
+_RULE_KEYS = {"name", "any", "all", "none", "regex", "scope", "weight", "case_sensitive", "plurals", "repeat"}
+_VOCABULARY_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _TAG_NAME = re.compile(r"^[a-z][a-z0-9-]*:[a-z0-9][a-z0-9_/+-]*$")
 
 
@@ -43,6 +46,16 @@ class RuleSpec:
     weight: float
     case_sensitive: bool
     plurals: bool
+    repeat: int = 1  # abstract hits of `any` needed when the title has none
+
+
+@dataclass(frozen=True, slots=True)
+class VetoSpec:
+    """A non-clinical domain: its words veto the tag unless one of `unless` is there too."""
+
+    name: str
+    any: tuple[str, ...]
+    unless: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,7 @@ class TagSpec:
     name: str
     rules: tuple[RuleSpec, ...]
     none: tuple[str, ...]
+    vetoes: tuple[VetoSpec, ...]
     implies: tuple[str, ...]
     requires: tuple[str, ...]
     threshold: float
@@ -84,13 +98,15 @@ def read_rule_file(path: str | Path) -> RuleFile:
     title_weight = _positive_number(defaults.get("title_weight", 2.0), f"{where}: [defaults] title_weight")
     default_threshold = _positive_number(defaults.get("threshold", 1.0), f"{where}: [defaults] threshold")
 
+    vocabulary = _read_vocabulary(doc.get("vocabulary", {}), where)
+
     raw_tags = doc.get("tags")
     if not isinstance(raw_tags, list) or not raw_tags:
         raise RuleError(f"{where}: no [[tags]] defined")
     tags: list[TagSpec] = []
     seen: dict[str, int] = {}
     for number, raw_tag in enumerate(raw_tags, start=1):
-        tag = _read_tag(raw_tag, number, where, default_threshold)
+        tag = _read_tag(raw_tag, number, where, default_threshold, vocabulary)
         if tag.name in seen:
             raise RuleError(f"{where}: tag '{tag.name}': duplicate tag (first defined as tag #{seen[tag.name]})")
         seen[tag.name] = number
@@ -105,7 +121,26 @@ def read_rule_file(path: str | Path) -> RuleFile:
     return RuleFile(path=where, version=version, title_weight=title_weight, tags=tuple(tags))
 
 
-def _read_tag(raw: object, number: int, where: str, default_threshold: float) -> TagSpec:
+Vocabulary = dict[str, tuple[str, ...]]
+
+
+def _read_vocabulary(raw: object, where: str) -> Vocabulary:
+    """Named term lists (`[vocabulary]`), used in any term list as "@name".
+
+    A list may use lists defined before it, so a domain's words are written
+    once and shared by every rule and veto that needs them.
+    """
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: [vocabulary] must be a table of term lists")
+    vocabulary: Vocabulary = {}
+    for name, terms in raw.items():
+        if not _VOCABULARY_NAME.match(name):
+            raise RuleError(f"{where}: vocabulary '{name}': name must be lower-case letters, digits, - or _")
+        vocabulary[name] = _terms(terms, f"{where}: vocabulary '{name}'", False, vocabulary)
+    return vocabulary
+
+
+def _read_tag(raw: object, number: int, where: str, default_threshold: float, vocabulary: Vocabulary) -> TagSpec:
     if not isinstance(raw, dict):
         raise RuleError(f"{where}: tag #{number}: must be a table")
     name = raw.get("name")
@@ -128,40 +163,62 @@ def _read_tag(raw: object, number: int, where: str, default_threshold: float) ->
         raise RuleError(f"{at}: has no rules")
     rules: list[RuleSpec] = []
     for index, raw_rule in enumerate(raw_rules, start=1):
-        rule = _read_rule(raw_rule, index, at)
+        rule = _read_rule(raw_rule, index, at, vocabulary)
         if any(r.name == rule.name for r in rules):
             raise RuleError(f"{at}: duplicate rule name '{rule.name}'")
         rules.append(rule)
     return TagSpec(
         name=name,
         rules=tuple(rules),
-        none=_terms(raw.get("none", []), f"{at}: none", allow_empty=True),
+        none=_terms(raw.get("none", []), f"{at}: none", True, vocabulary),
+        vetoes=_read_vetoes(raw.get("vetoes", []), at, vocabulary),
         implies=_strings(raw.get("implies", []), f"{at}: implies"),
         requires=_strings(raw.get("requires", []), f"{at}: requires"),
         threshold=_positive_number(raw.get("threshold", default_threshold), f"{at}: threshold"),
     )
 
 
-def _read_rule(raw: dict, index: int, at: str) -> RuleSpec:
+def _read_vetoes(raw: object, at: str, vocabulary: Vocabulary) -> tuple[VetoSpec, ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, dict) for v in raw):
+        raise RuleError(f"{at}: vetoes must be an array of tables ([[tags.vetoes]])")
+    vetoes: list[VetoSpec] = []
+    for index, veto in enumerate(raw, start=1):
+        name = veto.get("name", f"veto-{index}")
+        if not isinstance(name, str) or not name:
+            raise RuleError(f"{at}: veto #{index}: name must be a non-empty string")
+        here = f"{at}: veto '{name}'"
+        _reject_unknown(veto, _VETO_KEYS, lambda key: f"{here}: unknown key '{key}'")
+        if any(v.name == name for v in vetoes):
+            raise RuleError(f"{at}: duplicate veto name '{name}'")
+        vetoes.append(VetoSpec(name, _terms(veto.get("any", []), f"{here}: any", False, vocabulary),
+                               _terms(veto.get("unless", []), f"{here}: unless", True, vocabulary)))
+    return tuple(vetoes)
+
+
+def _read_rule(raw: dict, index: int, at: str, vocabulary: Vocabulary) -> RuleSpec:
     name = raw.get("name", f"rule-{index}")
     if not isinstance(name, str) or not name:
         raise RuleError(f"{at}: rule #{index}: name must be a non-empty string")
     here = f"{at}: rule '{name}'"
     _reject_unknown(raw, _RULE_KEYS, lambda key: f"{here}: unknown key '{key}'")
-    any_terms = _terms(raw.get("any", []), f"{here}: any", allow_empty="any" not in raw)
+    any_terms = _terms(raw.get("any", []), f"{here}: any", "any" not in raw, vocabulary)
     raw_all = raw.get("all", [])
     if not isinstance(raw_all, list) or not all(isinstance(group, list) for group in raw_all):
         raise RuleError(f"{here}: all must be a list of term lists")
-    all_groups = tuple(_terms(group, f"{here}: all[{n}]", allow_empty=False) for n, group in enumerate(raw_all))
+    all_groups = tuple(_terms(group, f"{here}: all[{n}]", False, vocabulary) for n, group in enumerate(raw_all))
     regexes = _strings(raw.get("regex", []), f"{here}: regex")
     case_sensitive = raw.get("case_sensitive", False)
     if not isinstance(case_sensitive, bool):
         raise RuleError(f"{here}: case_sensitive must be true or false")
     for pattern in regexes:
         try:
-            re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
+            compiled = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
         except re.error as exc:
             raise RuleError(f"{here}: bad regex {pattern!r}: {exc}") from None
+        danger = backtracking_risk(compiled)
+        if danger:
+            raise RuleError(f"{here}: regex {pattern!r} can take exponential time ({danger}); "
+                            "rewrite it without a repeat inside an unbounded repeat")
     if not any_terms and not regexes:
         raise RuleError(f"{here}: needs 'any' terms or a 'regex' to trigger it")
     scope = raw.get("scope", "both")
@@ -170,30 +227,41 @@ def _read_rule(raw: dict, index: int, at: str) -> RuleSpec:
     plurals = raw.get("plurals", True)
     if not isinstance(plurals, bool):
         raise RuleError(f"{here}: plurals must be true or false")
+    repeat = raw.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or not 1 <= repeat <= 20:
+        raise RuleError(f"{here}: repeat must be a whole number from 1 to 20, not {repeat!r}")
     return RuleSpec(
         name=name,
         any=any_terms,
         all=all_groups,
-        none=_terms(raw.get("none", []), f"{here}: none", allow_empty=True),
+        none=_terms(raw.get("none", []), f"{here}: none", True, vocabulary),
         regex=regexes,
         scope=scope,
         weight=_positive_number(raw.get("weight", 1.0), f"{here}: weight"),
         case_sensitive=case_sensitive,
         plurals=plurals,
+        repeat=repeat,
     )
 
 
-def _terms(value: object, what: str, allow_empty: bool) -> tuple[str, ...]:
-    terms = _strings(value, what)
-    if not terms and not allow_empty:
-        raise RuleError(f"{what}: empty term group")
-    for term in terms:
+def _terms(value: object, what: str, allow_empty: bool, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """A term list with every "@name" replaced by that vocabulary's terms."""
+    terms: list[str] = []
+    for term in _strings(value, what):
+        if term.startswith("@"):
+            if term[1:] not in vocabulary:
+                raise RuleError(f"{what}: unknown vocabulary {term!r} (define it under [vocabulary] first)")
+            terms.extend(vocabulary[term[1:]])
+            continue
         core = term[:-1] if term.endswith("*") else term
         if "*" in core:
             raise RuleError(f"{what}: '*' is only allowed at the end of a term: {term!r}")
         if not term_matching_form(core):
             raise RuleError(f"{what}: term {term!r} has no letters or digits")
-    return terms
+        terms.append(term)
+    if not terms and not allow_empty:
+        raise RuleError(f"{what}: empty term group")
+    return tuple(dict.fromkeys(terms))
 
 
 def _strings(value: object, what: str) -> tuple[str, ...]:
