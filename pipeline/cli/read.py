@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -20,7 +19,7 @@ from typing import Any, TextIO
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _store, cli, fail
-from pipeline.output import feeds, formats
+from pipeline.output import formats
 from pipeline.store.reading import (
     LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts, search as search_papers,
@@ -88,6 +87,8 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
     folder = path.resolve().parent
     if not folder.is_dir():
         fail(f"-o {path}: folder {folder} does not exist")
+    import tempfile  # with shutil, bz2 and lzma: only for writing a file
+
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder,
                                          prefix=f".{path.name}.", suffix=".part", delete=False)
     try:
@@ -169,6 +170,8 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str,
             papers = with_progress(papers, total, f"exporting {total} papers")
     with output_stream(output) as out:
         if fmt in ("rss", "atom"):
+            from pipeline.output import feeds  # XML and e-mail date modules: only for a feed export
+
             info = feeds.FeedInfo(title=title, description=f"Papers: {describe_filter(selection)}",
                                   selection=describe_filter(selection), url=feed_url)
             count = (feeds.write_rss if fmt == "rss" else feeds.write_atom)(papers, out, info)

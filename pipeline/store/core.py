@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -121,7 +120,7 @@ class Store(ListingWriter):
             cursor = conn.execute(
                 "INSERT INTO runs (source, target, started_at, status, pid, hostname, listing_date)"
                 " VALUES (?, ?, ?, 'running', ?, ?, ?)",
-                (source, target, utc_now(), os.getpid(), socket.gethostname(), listing_date),
+                (source, target, utc_now(), os.getpid(), _hostname(), listing_date),
             )
             return cursor.lastrowid
 
@@ -153,7 +152,7 @@ class Store(ListingWriter):
 
     def mark_interrupted_runs(self) -> int:
         """Runs still `running` whose process on this host is gone were killed mid-way."""
-        host = socket.gethostname()
+        host = _hostname()
         rows = self.conn.execute(
             "SELECT id, pid, hostname FROM runs WHERE status = 'running'"
         ).fetchall()
@@ -175,6 +174,13 @@ class Store(ListingWriter):
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self.conn.execute(sql, params)]
+
+
+def _hostname() -> str:
+    """This machine's name, for the run ledger; socket is imported by the writers that need it only."""
+    import socket
+
+    return socket.gethostname()
 
 
 def _pid_alive(pid: int | None) -> bool:
