@@ -178,8 +178,23 @@ def run(papers: int = 1_000_000, path: Path | None = None) -> list[dict]:
         process_cases = [(label, query, statements_of(store, query, "rank")) for label, query in PROCESS_QUERIES]
     for label, query, statements in process_cases:
         rows.append(process_row(path, label, query, statements))
+    rows.append(help_row())
     rows[-1]["note"] += f"; database {how}"
     return rows
+
+
+def help_row() -> dict:
+    """`paperfeed --help` as a whole process, against a bare interpreter that only imports click."""
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True, "cwd": ROOT}
+    timings = interleaved(PROCESS_ROUNDS, {
+        "help": lambda: subprocess.run([sys.executable, "-m", "pipeline", "--help"], **quiet),
+        "click": lambda: subprocess.run([sys.executable, "-c", "import click"], **quiet),
+    })
+    seconds = min(timings["help"])
+    return row("`paperfeed --help`, whole process", round(seconds, 3), "s", "< 0.15 s", None, seconds < 0.15,
+               f"{PROCESS_ROUNDS} interleaved rounds; a bare `python -c 'import click'` takes"
+               f" {spread(timings['click'], digits=3)} s", rounds=spread(timings["help"], digits=3),
+               why="the interpreter and click alone take most of it on this machine at this load")
 
 
 def process_row(path: Path, label: str, query: str, statements: list[str]) -> dict:
