@@ -9,7 +9,7 @@ CLI command in process (`CliRunner`), so it does what a user's does: mark
 interrupted runs, then assess every enabled source and the scheduler. The
 ratio is the long ledger's best round to the short one's: flat is <= 1.2x.
 For context, the long ledger again without the ledger indexes of migration
-0011 (what status cost before them).
+0012 (what status cost before them).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def run(runs: int = 100_000) -> list[dict]:
         with sqlite3.connect(bare) as conn:
             for name in LEDGER_INDEXES:
                 conn.execute(f"DROP INDEX {name}")
-        # The copy's migrations table says 0011 is applied, so opening it does not bring the indexes back.
+        # The copy's migrations table says 0012 is applied, so opening it does not bring the indexes back.
         for path in (small, large):
             status(path)
         timings = interleaved(ROUNDS, {"short": lambda: status(small), "long": lambda: status(large)})

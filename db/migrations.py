@@ -396,7 +396,114 @@ def labels_effective_tags(db: Database) -> None:
     )
 
 
-@migrations(name="0011_run_ledger_indexes")
+@migrations(name="0011_newness_code_venue_subscriptions_deliveries")
+def newness_code_venue_subscriptions_deliveries(db: Database) -> None:
+    """When a paper became new (once), what a reader needs to decide, and who has been sent what.
+
+    `first_seen_at` counts the day an undated listing (a search) was read, so
+    re-reading a search made old papers look new; `first_listed_at` counts only
+    days a listing itself names, and for a paper only searches have shown, its
+    publication day. Existing rows are filled from their sightings: a sighting
+    counts as dated when its run was date-addressed or the record carried a day
+    other than the day the run was read.
+    """
+    _run(
+        db,
+        "ALTER TABLE papers ADD COLUMN first_listed_at TEXT",
+        "ALTER TABLE papers ADD COLUMN code_url TEXT",
+        "ALTER TABLE papers ADD COLUMN venue TEXT",
+        """
+        UPDATE papers SET first_listed_at = coalesce(
+            (SELECT min(s.listing_date) FROM sightings s LEFT JOIN runs r ON r.id = s.run_id
+             WHERE s.paper_id = papers.id
+               AND (r.id IS NULL OR r.listing_date IS NOT NULL OR s.listing_date != substr(r.started_at, 1, 10))),
+            CASE WHEN substr(published_at, 1, 10) <= first_seen_at THEN substr(published_at, 1, 10) END)
+        """,
+        "UPDATE papers SET code_url = github_repo WHERE github_repo IS NOT NULL",
+        "UPDATE papers SET venue = journal WHERE journal IS NOT NULL",
+        "CREATE INDEX idx_papers_first_listed_at ON papers(first_listed_at)",
+        # The reading views gain the new columns (a view cannot be altered: dropped and made again).
+        "DROP VIEW papers_with_tags",
+        """
+        CREATE VIEW papers_with_tags AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(tag) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags,
+            p.first_listed_at, p.venue, p.code_url
+        FROM papers p
+        """,
+        "DROP VIEW medical_imaging_papers",
+        """
+        CREATE VIEW medical_imaging_papers AS
+        SELECT
+            p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.published_at,
+            p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(substr(tag, 10)) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'modality:%' ORDER BY t.tag))
+                AS modalities,
+            (SELECT json_group_array(substr(tag, 9)) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'anatomy:%' ORDER BY t.tag))
+                AS anatomies,
+            (SELECT json_group_array(substr(tag, 6)) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
+                AS tasks,
+            mi.matched AS matched,
+            p.first_listed_at, p.venue, p.code_url
+        FROM effective_tags mi JOIN papers p ON p.id = mi.paper_id
+        WHERE mi.tag = 'medical-imaging'
+        """,
+        """
+        CREATE VIEW new_papers AS
+        SELECT
+            p.id, p.arxiv_id, p.doi, p.title, p.authors, p.published_at, p.venue, p.code_url,
+            p.hf_url, p.arxiv_url, p.first_listed_at, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(tag) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+        FROM papers p
+        WHERE p.first_listed_at IS NOT NULL
+        """,
+        """
+        CREATE TABLE deliveries (
+            subscription TEXT NOT NULL,   -- name in config/subscriptions.toml
+            recipient TEXT NOT NULL,      -- mailto:... or a notification URL, as configured
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            delivered_at TEXT NOT NULL,   -- when the send that carried it succeeded (UTC)
+            delivery_run_id INTEGER,      -- delivery_runs.id of that send
+            PRIMARY KEY (subscription, recipient, paper_id)
+        )
+        """,
+        """
+        CREATE TABLE delivery_runs (
+            id INTEGER PRIMARY KEY,
+            subscription TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,         -- running, sent, nothing-new, failed, partial
+            papers INTEGER,               -- papers in the message(s)
+            recipients INTEGER,           -- recipients the send reached
+            late_sources TEXT,            -- JSON array: sources the subscription waits for that were late or failed
+            error TEXT                    -- one line per failed recipient, joined with '; '
+        )
+        """,
+        "CREATE INDEX idx_delivery_runs_subscription ON delivery_runs(subscription, started_at)",
+        """
+        CREATE TABLE zotero_pushes (
+            library TEXT NOT NULL,        -- users/123 or groups/456
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            item_key TEXT NOT NULL,       -- the Zotero item's key
+            pushed_at TEXT NOT NULL,
+            PRIMARY KEY (library, paper_id)
+        )
+        """,
+    )
+
+
+@migrations(name="0012_run_ledger_indexes")
 def run_ledger_indexes(db: Database) -> None:
     """`paperfeed status` at 100,000 runs costs what it does at 1,000.
 
@@ -413,7 +520,7 @@ def run_ledger_indexes(db: Database) -> None:
     )
 
 
-@migrations(name="0012_fts_deferred_by_listings")
+@migrations(name="0013_fts_deferred_by_listings")
 def fts_deferred_by_listings(db: Database) -> None:
     """The FTS triggers stand aside while paperfeed writes a listing (see `store/fts_write.py`).
 
@@ -458,7 +565,7 @@ def fts_deferred_by_listings(db: Database) -> None:
     )
 
 
-@migrations(name="0013_tagged_text")
+@migrations(name="0014_tagged_text")
 def tagged_text(db: Database) -> None:
     """What each paper was last tagged from, so a retag skips papers whose text and rules are unchanged.
 

@@ -7,6 +7,27 @@ CREATE TABLE "_sqlite_migrations" (
    "applied_at" TEXT
 );
 
+CREATE TABLE deliveries (
+            subscription TEXT NOT NULL,   -- name in config/subscriptions.toml
+            recipient TEXT NOT NULL,      -- mailto:... or a notification URL, as configured
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            delivered_at TEXT NOT NULL,   -- when the send that carried it succeeded (UTC)
+            delivery_run_id INTEGER,      -- delivery_runs.id of that send
+            PRIMARY KEY (subscription, recipient, paper_id)
+        );
+
+CREATE TABLE delivery_runs (
+            id INTEGER PRIMARY KEY,
+            subscription TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,         -- running, sent, nothing-new, failed, partial
+            papers INTEGER,               -- papers in the message(s)
+            recipients INTEGER,           -- recipients the send reached
+            late_sources TEXT,            -- JSON array: sources the subscription waits for that were late or failed
+            error TEXT                    -- one line per failed recipient, joined with '; '
+        );
+
 CREATE TABLE fts_deferred (
             writer TEXT NOT NULL          -- who is writing the index itself, for the length of one transaction
         );
@@ -83,7 +104,7 @@ CREATE TABLE papers (
             categories TEXT NOT NULL DEFAULT '[]',
             first_seen_at TEXT NOT NULL,  -- first listing day that showed it
             last_seen_at TEXT NOT NULL    -- latest listing day that showed it
-        , updated_at TEXT, preprint_version INTEGER, url TEXT, provenance TEXT NOT NULL DEFAULT '{}', pmid TEXT, pmcid TEXT, journal TEXT, journal_abbrev TEXT, issns TEXT NOT NULL DEFAULT '[]', work_type TEXT, orcids TEXT NOT NULL DEFAULT '[]');
+        , updated_at TEXT, preprint_version INTEGER, url TEXT, provenance TEXT NOT NULL DEFAULT '{}', pmid TEXT, pmcid TEXT, journal TEXT, journal_abbrev TEXT, issns TEXT NOT NULL DEFAULT '[]', work_type TEXT, orcids TEXT NOT NULL DEFAULT '[]', first_listed_at TEXT, code_url TEXT, venue TEXT);
 
 CREATE VIRTUAL TABLE papers_fts USING fts5(
             title, abstract, authors,
@@ -160,8 +181,18 @@ CREATE TABLE tagged_text (
             rules_version TEXT NOT NULL   -- of the rules that computed them
         );
 
+CREATE TABLE zotero_pushes (
+            library TEXT NOT NULL,        -- users/123 or groups/456
+            paper_id TEXT NOT NULL REFERENCES papers(id),
+            item_key TEXT NOT NULL,       -- the Zotero item's key
+            pushed_at TEXT NOT NULL,
+            PRIMARY KEY (library, paper_id)
+        );
+
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
     ON "_sqlite_migrations" ("migration_set", "name");
+
+CREATE INDEX idx_delivery_runs_subscription ON delivery_runs(subscription, started_at);
 
 CREATE INDEX idx_identifiers_paper ON identifiers(paper_id);
 
@@ -174,6 +205,8 @@ CREATE INDEX idx_paper_terms_term ON paper_terms(vocabulary, term);
 CREATE INDEX idx_papers_arxiv_id ON papers(arxiv_id);
 
 CREATE INDEX idx_papers_doi ON papers(doi);
+
+CREATE INDEX idx_papers_first_listed_at ON papers(first_listed_at);
 
 CREATE INDEX idx_papers_last_seen_at ON papers(last_seen_at);
 
@@ -238,9 +271,20 @@ CREATE VIEW medical_imaging_papers AS
             (SELECT json_group_array(substr(tag, 6)) FROM
                 (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id AND t.tag LIKE 'task:%' ORDER BY t.tag))
                 AS tasks,
-            mi.matched AS matched
+            mi.matched AS matched,
+            p.first_listed_at, p.venue, p.code_url
         FROM effective_tags mi JOIN papers p ON p.id = mi.paper_id
         WHERE mi.tag = 'medical-imaging';
+
+CREATE VIEW new_papers AS
+        SELECT
+            p.id, p.arxiv_id, p.doi, p.title, p.authors, p.published_at, p.venue, p.code_url,
+            p.hf_url, p.arxiv_url, p.first_listed_at, p.first_seen_at, p.last_seen_at,
+            (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
+            (SELECT json_group_array(tag) FROM
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+        FROM papers p
+        WHERE p.first_listed_at IS NOT NULL;
 
 CREATE VIEW papers_with_tags AS
         SELECT
@@ -248,7 +292,8 @@ CREATE VIEW papers_with_tags AS
             p.hf_url, p.arxiv_url, p.first_seen_at, p.last_seen_at,
             (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,
             (SELECT json_group_array(tag) FROM
-                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags
+                (SELECT t.tag FROM effective_tags t WHERE t.paper_id = p.id ORDER BY t.tag)) AS tags,
+            p.first_listed_at, p.venue, p.code_url
         FROM papers p;
 
 CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) BEGIN

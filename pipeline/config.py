@@ -171,7 +171,7 @@ def load_config(directory: str | os.PathLike | None = None) -> Config:
         sources[source.name] = source
     settings_file = config_file(directory, "settings.toml")
     settings = _read_toml(settings_file)
-    unknown = set(settings) - {"http", "schedule", "storage", "smtp"}
+    unknown = set(settings) - {"http", "schedule", "storage", "smtp", "zotero"}
     if unknown:
         raise ConfigError(f"{settings_file}: unknown sections {', '.join(sorted(unknown))}")
     _section(settings_file, settings, "smtp")

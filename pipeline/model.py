@@ -95,6 +95,15 @@ class PaperRecord:
     # Links to other versions of the work: ("has-preprint", "doi", "10.1101/..."),
     # ("is-preprint-of", "doi", ...). Joined to one paper by `store.identity`.
     relations: tuple[tuple[str, str, str], ...] = ()
+    # What a reader needs to decide, as the source states it: arXiv's free-text
+    # comment ("Accepted at MICCAI 2025. Code: https://github.com/...") and its
+    # journal reference. `pipeline.reader_facts` turns them into a venue and a code link.
+    arxiv_comment: str | None = None
+    journal_ref: str | None = None
+    # The listing names no day of its own (a search): `listing_date` is the day it
+    # was read, which says nothing about when the paper appeared, so it never
+    # makes the paper new (`papers.first_listed_at`).
+    listed_undated: bool = False
 
 
 @dataclass(slots=True)

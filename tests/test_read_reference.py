@@ -37,10 +37,10 @@ def test_every_table_view_and_column_has_a_description_and_none_is_stale(tmp_pat
 def test_a_new_column_without_description_is_reported(tmp_path):
     path = tmp_path / "changed.db"
     with Store(path) as store:
-        store.conn.execute("ALTER TABLE papers ADD COLUMN venue TEXT")
+        store.conn.execute("ALTER TABLE papers ADD COLUMN conference_room TEXT")
         objects = schema_objects(store)
-    assert undescribed(objects, load_descriptions()) == ["papers.venue"]
-    assert "`venue`" in render_reference(objects, load_descriptions())
+    assert undescribed(objects, load_descriptions()) == ["papers.conference_room"]
+    assert "`conference_room`" in render_reference(objects, load_descriptions())
 
 
 def test_docs_command_check_and_print(run_cli):
@@ -53,7 +53,8 @@ def test_example_queries_answer_their_questions(reading_db):
     add_sighting(reading_db, "arxiv:2410.99001", "arxiv-eess-iv", "2024-10-29")
     today = date.today().isoformat()
     with sqlite3.connect(reading_db) as conn:  # make the hand-made day "this week"
-        conn.execute("update papers set last_seen_at = ? where last_seen_at = '2024-10-28'", (today,))
+        conn.execute("update papers set last_seen_at = ?, first_listed_at = ? where last_seen_at = '2024-10-28'",
+                     (today, today))
     conn.close()
     results = {}
     with sqlite3.connect(reading_db) as conn:
@@ -65,8 +66,8 @@ def test_example_queries_answer_their_questions(reading_db):
     assert [row[0] for row in results["mri_segmentation"]] == [
         "Brain tumour segmentation in magnetic resonance imaging with a tiny U-Net",
         "Whole-body foundation model for scan analysis"]
-    [(title, first_listed, sources)] = results["seen_on_hf_and_arxiv"]
-    assert title.startswith("Brain tumour") and first_listed == "2024-10-28"
+    [(title, first_listed, first_sighting, sources)] = results["seen_on_hf_and_arxiv"]
+    assert title.startswith("Brain tumour") and first_listed == today and first_sighting == "2024-10-28"
     assert sorted(sources.split(",")) == ["arxiv-eess-iv", "hf-daily"]
     assert [row[0] for row in results["full_text_search"]][0].startswith("Brain tumour")
     assert ("medical-imaging", 6) in results["tag_counts"]

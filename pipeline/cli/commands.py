@@ -20,7 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("pipeline.cli.digest", "A digest of tagged papers grouped by modality, with upvotes, links and the words that matched."),
     "docs": ("pipeline.cli.browse", "Print the schema reference (docs/schema.md): every table, view and column, and example queries."),
     "explain": ("pipeline.cli.tags", "Show PAPER's tags (arXiv id, DOI or paper id), the words behind each, its labels, and why the gate did not fire."),
-    "export": ("pipeline.cli.read", "Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS or Atom."),
+    "deliver": ("pipeline.cli.deliver", "Send each subscription (or NAME) what is new for it since its last delivery."),
+    "export": ("pipeline.cli.read", "Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS or CSL-JSON."),
     "fts-rebuild": ("pipeline.cli.read", "Rebuild the full-text index from the papers table (or check it)."),
     "label": ("pipeline.cli.labels", "Say whether PAPER (arXiv id, DOI or paper id) has TAG; the label overrides the rules and survives retag."),
     "labels": ("pipeline.cli.labels", "Move labels between databases and files (JSON lines)."),
@@ -35,7 +36,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sources": ("pipeline.cli.sources", "List the configured sources: kind, schedule, last run and next scheduled slot."),
     "stats": ("pipeline.cli.core", "Summarise what the database holds: papers, sightings per source, tags per facet, recent days charted."),
     "status": ("pipeline.cli.ledger", "Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."),
+    "subscriptions": ("pipeline.cli.deliver", "Named saved queries delivered by mail or chat (config/subscriptions.toml)."),
     "tag": ("pipeline.cli.tags", "Tag JSON lines (title, abstract) from FILE or stdin; no database involved."),
+    "zotero": ("pipeline.cli.deliver", "Zotero: push papers into a library through the Web API (key from ZOTERO_API_KEY)."),
 }  # fmt: skip
 
 

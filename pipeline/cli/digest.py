@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli, fail
-from pipeline.cli.read import output_stream, parse_day
+from pipeline.cli.read import output_stream, parse_day, period_option
 from pipeline.config import ConfigError
 from pipeline.output.digest import build_digest, render_html, render_markdown
 from pipeline.output.mail import MailError, SmtpSettings, build_message, send
@@ -17,17 +17,18 @@ from pipeline.store.reading import PaperFilter, iter_papers
 
 @cli.command()
 @click.option("--since", default="yesterday", show_default=True, metavar="DAY",
-              help="First listing day covered (YYYY-MM-DD, today, yesterday, 7d).")
-@click.option("--until", metavar="DAY", help="Last listing day covered (default: no end).")
+              help="First day covered (YYYY-MM-DD, today, yesterday, 7d).")
+@click.option("--until", metavar="DAY", help="Last day covered (default: no end).")
 @click.option("--tag", default="medical-imaging", show_default=True, help="Which tagged papers the digest covers.")
 @click.option("--source", metavar="NAME", help="Only papers listed by this source (a name or a glob: 'hf-*').")
+@period_option
 @click.option("--format", "fmt", type=click.Choice(("markdown", "html")), default="markdown", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of stdout.")
 @click.option("--email", "recipients", multiple=True, metavar="TO",
               help="Send it (text and HTML) to this address through [smtp] in settings.toml; repeatable.")
 @click.pass_context
-def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: str | None, fmt: str,
+def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: str | None, period: str, fmt: str,
            output: Path | None, recipients: tuple[str, ...]) -> None:
     """A digest of tagged papers grouped by modality, with upvotes, links and the words that matched."""
     pipe = _pipeline(ctx)
@@ -40,7 +41,7 @@ def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: 
             settings = SmtpSettings.from_config(pipe.config.settings, pipe.config.directory)
         except ConfigError as exc:
             fail(str(exc))
-    selection = PaperFilter(tags=((tag,),), since=first, until=last, source=source)
+    selection = PaperFilter(tags=((tag,),), since=first, until=last, source=source, period=period)
     result = build_digest(iter_papers(pipe.store, selection, order="upvotes"), tag=tag,
                           since=first or date.today().isoformat(), until=last)
     if settings is not None:

@@ -20,14 +20,18 @@ import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _store, cli, fail
 from pipeline.output import formats
+from pipeline.output.bibtex import write_bibtex
+from pipeline.output.csljson import write_csljson
+from pipeline.output.ris import write_ris
 from pipeline.store.reading import (
-    LIST_ORDERS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
+    LIST_ORDERS, PERIODS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts, search as search_papers,
 )  # fmt: skip
 
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
-EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom")
+EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom", "bibtex", "ris", "csljson")
 SEARCH_FORMATS = ("table", "json", "csv")
+REFERENCE_WRITERS = {"bibtex": write_bibtex, "ris": write_ris, "csljson": write_csljson}
 _DAYS_AGO = re.compile(r"^(\d+)d$")
 
 
@@ -47,34 +51,43 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
         fail(f"{option} {value!r}: expected YYYY-MM-DD, today, yesterday or a number of days such as 7d")
 
 
+period_option = click.option(
+    "--period", type=click.Choice(PERIODS), default="new", show_default=True,
+    help="new: papers that became new in --since/--until (first dated listing; a re-read search never counts);"
+         " seen: papers any listing showed in those days.")
+
+
 def filter_options(command: Callable) -> Callable:
     """--tag, --since, --until and --source, shared by every command that selects papers."""
     options = [
         click.option("--tag", "tags", multiple=True, metavar="TAG[,TAG…]",
                      help="Only papers with this tag; repeat to require several, commas for any of several."),
-        click.option("--since", metavar="DAY", help="Only papers listed on or after DAY (YYYY-MM-DD, yesterday, 7d)."),
-        click.option("--until", metavar="DAY", help="Only papers listed on or before DAY."),
+        click.option("--since", metavar="DAY", help="Only papers new on or after DAY (YYYY-MM-DD, yesterday, 7d)."),
+        click.option("--until", metavar="DAY", help="Only papers new on or before DAY."),
         click.option("--source", metavar="NAME", help="Only papers listed by this source (a name or a glob: 'hf-*')."),
+        period_option,
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def make_filter(tags: tuple[str, ...], since: str | None, until: str | None, source: str | None) -> PaperFilter:
+def make_filter(tags: tuple[str, ...], since: str | None, until: str | None, source: str | None,
+                period: str = "new") -> PaperFilter:
     groups = tuple(tuple(t.strip() for t in tag.split(",") if t.strip()) for tag in tags)
     return PaperFilter(tags=tuple(g for g in groups if g), since=parse_day(since, "--since"),
-                       until=parse_day(until, "--until"), source=source)
+                       until=parse_day(until, "--until"), source=source, period=period)
 
 
 def describe_filter(selection: PaperFilter) -> str:
     parts = [" and ".join("/".join(group) for group in selection.tags) or "all"]
     if selection.source:
         parts.append(f"from {selection.source}")
+    verb = "new" if selection.period == "new" else "listed"
     if selection.since:
-        parts.append(f"since {selection.since}")
+        parts.append(f"{verb} since {selection.since}")
     if selection.until:
-        parts.append(f"until {selection.until}")
+        parts.append(f"{verb} until {selection.until}")
     return " ".join(parts)
 
 
@@ -121,7 +134,8 @@ def with_progress(papers: Iterable[dict[str, Any]], total: int, label: str) -> I
               help="rank: best match first (bm25); recent: most recently added first, stops at --limit.")
 @click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table", show_default=True)
 @click.pass_context
-def search(ctx: click.Context, query: str, tags, since, until, source, limit: int, order: str, fmt: str) -> None:
+def search(ctx: click.Context, query: str, tags, since, until, source, period, limit: int, order: str,
+           fmt: str) -> None:
     """Full-text search over titles, abstracts and authors.
 
     QUERY is SQLite FTS5 syntax: words, "exact phrases", AND / OR / NOT,
@@ -129,7 +143,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
     The field's words work as written: X-ray (also finds X ray, Xray), U-Net,
     COVID-19, T1-weighted, 18F-FDG.
     """
-    selection = make_filter(tags, since, until, source)
+    selection = make_filter(tags, since, until, source, period)
     try:
         hits = search_papers(_store(ctx), query, selection, limit=limit, order=order)
     except SearchSyntaxError as exc:
@@ -156,11 +170,11 @@ def search(ctx: click.Context, query: str, tags, since, until, source, limit: in
 @click.option("--title", help="Title of the HTML page, Markdown document or feed.")
 @click.option("--feed-url", metavar="URL", help="Where the RSS/Atom feed will be served (its self link and id).")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str, limit: int | None,
+def export(ctx: click.Context, fmt: str, tags, since, until, source, period, order: str, limit: int | None,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
-    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS or Atom."""
+    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS or CSL-JSON."""
     store = _pipeline(ctx).store
-    selection = make_filter(tags, since, until, source)
+    selection = make_filter(tags, since, until, source, period)
     title = title or f"paperfeed: {describe_filter(selection)}"
     papers: Iterable[dict[str, Any]] = iter_papers(store, selection, order=order, limit=limit)
     if progress_wanted(output):
@@ -177,6 +191,8 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, order: str,
             count = (feeds.write_rss if fmt == "rss" else feeds.write_atom)(papers, out, info)
         elif fmt in ("markdown", "html"):
             count = (formats.write_markdown if fmt == "markdown" else formats.write_html)(papers, out, title=title)
+        elif fmt in REFERENCE_WRITERS:
+            count = REFERENCE_WRITERS[fmt](papers, out)
         else:
             count = {"csv": formats.write_csv, "json": formats.write_json, "jsonl": formats.write_jsonl}[fmt](papers, out)
     if output is not None:

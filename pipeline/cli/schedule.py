@@ -16,13 +16,14 @@ from pipeline.config import ConfigError, ScheduleSettings, load_config
 from pipeline.run.run import Pipeline
 from pipeline.run.liveness import scheduler_state
 from pipeline.run.scheduler import Scheduler, build_jobs
+from pipeline.delivery.waiting import delivery_jobs
 from pipeline.store import Store
 from pipeline.store.schedule import SCHEDULER_ROW, heartbeats
 
 
 @cli.command()
 @click.option("--status", is_flag=True, help="Show whether a scheduler is running, and each job's last and next run.")
-@click.option("--list", "list_jobs", is_flag=True, help="Show the jobs sources.toml defines, then exit.")
+@click.option("--list", "list_jobs", is_flag=True, help="Show the jobs sources.toml and subscriptions.toml define, then exit.")
 @click.pass_context
 def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
     """Run every enabled source on its schedule until SIGTERM/SIGINT (exit 0)."""
@@ -36,6 +37,8 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
             now = datetime.now(timezone.utc)
             for job in build_jobs(config):
                 click.echo(job.describe(now))
+            for delivery in delivery_jobs(config):
+                click.echo(delivery.describe(now))
             return
         scheduler = Scheduler(config, session.db_path, _pipelines(session), echo=click.echo)
     except ConfigError as exc:
@@ -44,7 +47,7 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
     _pipeline(ctx)  # configuration, tag rules and migrations fail here, once, not in every job
     now = datetime.now(timezone.utc)
     click.echo(f"paperfeed schedule: pid {os.getpid()}, database {session.db_path}", err=True)
-    for job in scheduler.jobs.values():
+    for job in [*scheduler.jobs.values(), *scheduler.deliveries.values()]:
         click.echo(f"  {job.describe(now)}", err=True)
     if not scheduler.serve():
         # A job is still fetching in a worker thread; its run is closed as interrupted. Leave

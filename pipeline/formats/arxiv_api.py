@@ -24,7 +24,7 @@ from pipeline.identity.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
 from pipeline.model import Listing, PaperRecord, ParseError
 
 from .feedload import load_feed, looks_like_feed
-from .feedtext import clean_text, feed_date_iso
+from .feedtext import clean_text, feed_date_iso, first_text
 from .paging import PageInfo
 
 _OPENSEARCH_RE = {
@@ -121,6 +121,8 @@ def _record(entry: dict) -> PaperRecord | None:
         arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
         pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
         categories=_categories(entry),
+        arxiv_comment=first_text(entry, "arxiv_comment"),
+        journal_ref=first_text(entry, "arxiv_journal_ref", "arxiv_journal_reference"),
     )
 
 

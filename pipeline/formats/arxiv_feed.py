@@ -27,7 +27,7 @@ from pipeline.model import Listing, PaperRecord, ParseError
 from . import arxiv_feed_xml
 from .authors import split_arxiv_creators, split_legacy_creators
 from .feedload import load_feed, looks_like_feed
-from .feedtext import clean_text, html_to_text, next_day, utc_iso, written_datetime
+from .feedtext import clean_text, first_text, html_to_text, next_day, utc_iso, written_datetime
 
 _FORMATS = {"rss20": "arxiv-rss", "atom10": "arxiv-atom", "atom03": "arxiv-atom", "rss10": "arxiv-rdf", "rss090": "arxiv-rdf"}
 _REPLACEMENTS = {"replace", "replace-cross"}
@@ -153,6 +153,8 @@ def _current_record(entry: dict, listing: Listing, channel_announced: str | None
         authors=split_arxiv_creators(_creator(entry)),
         categories=_categories(entry),
         announce_type=announce or (prefix.group("type").lower() if prefix else None),
+        arxiv_comment=first_text(entry, "arxiv_comment", "arxiv_comments"),
+        journal_ref=first_text(entry, "arxiv_journal_reference", "arxiv_journal_ref"),
     )
     _canonical_links(record)
     announced = utc_iso(written_datetime(entry.get("published"))) or channel_announced

@@ -141,6 +141,8 @@ def _base(found: tuple[str, int | None], title: str, body) -> PaperRecord:
         relations=tuple(("is-preprint-of", "doi", d) for d in dois),
         arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
         pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+        arxiv_comment=child_text(body, "comments") or None,
+        journal_ref=child_text(body, "journal-ref") or None,
     )
 
 
@@ -201,10 +203,14 @@ def _dublin_core(body, oai_identifier: str) -> PaperRecord | None:
     dates = sorted(d for d in (plausible_iso(text_of(e)) for e in children(body, "date")) if d)
     # One dc:creator per author, written "Surname, Forenames".
     authors = [text_of(c) for c in children(body, "creator") if text_of(c)]
+    # arXiv writes the author's comment as a further dc:description starting "Comment: ".
+    comments = [text_of(d)[len("Comment:"):].strip() for d in children(body, "description")
+                if text_of(d).startswith("Comment:")]
     return PaperRecord(
         title=title,
         arxiv_id=found[0],
         abstract=child_text(body, "description") or None,
+        arxiv_comment=comments[0] if comments else None,
         authors=tuple(authors),
         published_at=dates[0] if dates else None,
         updated_at=dates[-1] if len(dates) > 1 else None,

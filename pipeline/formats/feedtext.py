@@ -35,6 +35,16 @@ def clean_text(text: str | None) -> str:
     return collapse_text(text) or ""
 
 
+def first_text(entry: dict, *keys: str) -> str | None:
+    """The first of `keys` holding non-blank text, cleaned (feedparser's names for one
+    element vary: `arxiv_journal_ref` in the API, `arxiv_journal_reference` in RSS)."""
+    for key in keys:
+        value = entry.get(key)
+        if isinstance(value, str) and value.strip():
+            return clean_text(value)
+    return None
+
+
 def html_to_text(text: str | None) -> str:
     """Plain text of an HTML fragment: tags removed first, then entities decoded,
     so that an escaped `&lt;` in LaTeX survives as `<` and is not taken for a tag."""

@@ -28,8 +28,10 @@ ruled fields, so a later value can be compared with how the stored one won.
 - doi: a preprint server's DOI (bioRxiv/medRxiv) over a journal DOI, then
   the smaller; every other DOI stays findable in `identifiers`.
 - first_seen_at / last_seen_at: earliest / latest listing day.
+- first_listed_at: the earliest day that made the paper new (see `store.listings.first_listed_day`).
+- code_url: the listing's `github_repo` when there is one, else as below.
 - arxiv_id, hf_url, arxiv_url, github_repo, project_page, organization,
-  ai_keywords, pmid, pmcid, journal, journal_abbrev, issns, orcids: filled
+  ai_keywords, pmid, pmcid, journal, journal_abbrev, issns, orcids, venue: filled
   when missing; when two sources differ, the larger (longer list) is kept.
   Arbitrary but stable: only one source ever sets most of these.
 - work_type: a journal's type (journal-article) over a preprint's
@@ -116,7 +118,7 @@ def _best(stored: Any, incoming: Any, key: Callable[[Any], Any] = lambda v: v, p
 
 
 _LARGER = ("arxiv_id", "hf_url", "arxiv_url", "github_repo", "project_page", "organization",
-           "pmid", "pmcid", "journal", "journal_abbrev")
+           "pmid", "pmcid", "journal", "journal_abbrev", "venue")
 
 
 def merge_paper(stored: Row, incoming: Row) -> Row:
@@ -132,6 +134,7 @@ def merge_paper(stored: Row, incoming: Row) -> Row:
     for name in ("arxiv_version", "preprint_version", "github_stars", "last_seen_at"):
         merged[name] = _best(stored.get(name), incoming.get(name))
     merged["first_seen_at"] = _best(stored.get("first_seen_at"), incoming.get("first_seen_at"), pick=min)
+    merged["first_listed_at"] = _best(stored.get("first_listed_at"), incoming.get("first_listed_at"), pick=min)
     merged["doi"] = _best(stored.get("doi"), incoming.get("doi"),
                           key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d), pick=min)
     for name in _LARGER:
@@ -140,6 +143,8 @@ def merge_paper(stored: Row, incoming: Row) -> Row:
         lists = [v for v in (stored.get(name), incoming.get(name)) if _json_len(v)]
         if lists:
             merged[name] = max(lists, key=lambda v: (_json_len(v), v))
+    # The listing's own repository link beats one found in free text; otherwise as _LARGER.
+    merged["code_url"] = merged.get("github_repo") or _best(stored.get("code_url"), incoming.get("code_url"))
     merged["work_type"] = _best(stored.get("work_type"), incoming.get("work_type"),
                                 key=lambda t: (t != "posted-content", t))
     return merged

@@ -16,8 +16,9 @@ from typing import Any, TextIO
 from pipeline.output.escape import html_link, html_text, markdown_link, markdown_text, terminal_text
 
 CSV_COLUMNS = (
-    "id", "arxiv_id", "doi", "title", "authors", "published_at", "first_seen_at", "last_seen_at",
-    "upvotes", "sources", "tags", "hf_url", "arxiv_url", "pdf_url", "github_repo", "project_page", "abstract",
+    "id", "arxiv_id", "doi", "title", "authors", "published_at", "venue", "first_listed_at", "first_seen_at",
+    "last_seen_at", "upvotes", "sources", "tags", "hf_url", "arxiv_url", "pdf_url", "code_url", "github_repo",
+    "project_page", "abstract",
 )  # fmt: skip
 MAX_AUTHORS_SHOWN = 5
 
@@ -78,6 +79,10 @@ def markdown_paper(paper: dict[str, Any]) -> str:
     """One paper as a Markdown list item: linked title, then who, when, upvotes and tags."""
     facts = [markdown_text(authors_line(paper.get("authors") or []))]
     facts.append(markdown_text(paper.get("last_seen_at") or ""))
+    if paper.get("venue"):
+        facts.append(f"*{markdown_text(paper['venue'])}*")
+    if paper.get("code_url"):
+        facts.append(markdown_link("code", paper["code_url"]))
     if paper.get("upvotes") is not None:
         facts.append(f"{paper['upvotes']} upvotes")
     if paper.get("tags"):
@@ -118,12 +123,13 @@ def write_html(papers: Iterable[dict[str, Any]], out: TextIO, *, title: str = "P
 
 
 def html_paper(paper: dict[str, Any], *, heading: str = "h2", extra: str = "") -> str:
-    meta = [html_text(authors_line(paper.get("authors") or [])), html_text(paper.get("last_seen_at") or "")]
+    meta = [html_text(authors_line(paper.get("authors") or [])), html_text(paper.get("last_seen_at") or ""),
+            f"<i>{html_text(paper['venue'])}</i>" if paper.get("venue") else ""]
     if paper.get("upvotes") is not None:
         meta.append(f"{int(paper['upvotes'])} upvotes")
     links = [html_link(name, paper.get(key)) for name, key in
              (("Hugging Face", "hf_url"), ("arXiv", "arxiv_url"), ("PDF", "pdf_url"),
-              ("code", "github_repo"), ("project", "project_page")) if paper.get(key)]
+              ("code", "code_url"), ("project", "project_page")) if paper.get(key)]
     tags = "".join(f'<span class="tag">{html_text(tag)}</span>' for tag in paper.get("tags") or [])
     abstract = f"<p>{html_text(paper['abstract'])}</p>" if paper.get("abstract") else ""
     return (
@@ -141,12 +147,14 @@ def _short_id(paper: dict[str, Any]) -> str:
 
 
 def write_table(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Two lines per paper for a terminal: id, upvotes, day and title; then its tags."""
+    """Two lines per paper for a terminal: id, upvotes, day and title; then its tags, venue and code link."""
     count = 0
     for paper in papers:
         upvotes = "" if paper.get("upvotes") is None else paper["upvotes"]
         out.write(f"{_short_id(paper):<16} {upvotes:>5}  {paper.get('last_seen_at') or '':<10}"
                   f"  {terminal_text(paper['title'])}\n")
-        out.write(f"{'':<16} {'':>5}  {'':<10}  tags: {terminal_text(', '.join(paper.get('tags') or [])) or '-'}\n")
+        facts = "".join(f" · {label}: {terminal_text(paper[key])}" for label, key in (("venue", "venue"), ("code", "code_url"))
+                        if paper.get(key))
+        out.write(f"{'':<16} {'':>5}  {'':<10}  tags: {terminal_text(', '.join(paper.get('tags') or [])) or '-'}{facts}\n")
         count += 1
     return count

@@ -242,6 +242,7 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
         return replace(close("empty", fetched.target, notes=notes, used=fetched.responses, **measured), **paging)
     undated_day = date.today().isoformat()
     for entry in listing.entries:
+        entry.listed_undated = not (entry.listing_date or listing.listing_date)
         entry.listing_date = entry.listing_date or listing.listing_date or undated_day
     run_fields = {**measured, "source": source, "target": fetched.target, "status": "ok",
                   "error": "; ".join(notes) or None, "duration_s": round(time.monotonic() - started, 3)}

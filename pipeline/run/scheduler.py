@@ -134,14 +134,21 @@ class Scheduler:
         from apscheduler.schedulers.blocking import BlockingScheduler
         from apscheduler.triggers.interval import IntervalTrigger
 
+        from pipeline.delivery.waiting import delivery_jobs  # imports this module
+
+        self.deliveries = {job.id: job for job in delivery_jobs(config)}
+        # A delivery waiting for its ingests holds a thread of its own, never one an ingest needs.
         self.scheduler = BlockingScheduler(
             timezone=timezone.utc,
-            executors={"default": ThreadPoolExecutor(max(1, self.settings.workers) + 1)},
+            executors={"default": ThreadPoolExecutor(max(1, self.settings.workers) + 1 + len(self.deliveries))},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": self.settings.misfire_grace_time},
         )
         for name, job in self.jobs.items():
             self.scheduler.add_job(self._tick, job.trigger, args=[name], id=name, name=name,
+                                   replace_existing=True)
+        for job_id, delivery in self.deliveries.items():
+            self.scheduler.add_job(self._deliver, delivery.trigger, args=[job_id], id=job_id, name=job_id,
                                    replace_existing=True)
         self.scheduler.add_job(self._beat, IntervalTrigger(seconds=max(self.settings.heartbeat_seconds, 1)),
                                id=SCHEDULER_ROW, name=SCHEDULER_ROW, next_run_time=datetime.now(timezone.utc))
@@ -228,25 +235,45 @@ class Scheduler:
 
     # -- the jobs ------------------------------------------------------------------
 
-    def _tick(self, name: str) -> None:
-        job = self.jobs[name]
-        slot = latest_fire_time(job.trigger, datetime.now(timezone.utc), self.settings.misfire_grace_time)
+    def _guarded(self, name: str, work: Callable[[Pipeline], None]) -> None:
+        """Run one job's work on its own pipeline, unless the scheduler is stopping; a failure is echoed."""
         with self._job_running() as allowed:
             if not allowed:
                 self._shutdown_if_stopping()
                 return
             try:
                 with self.open_pipeline() as pipe:
-                    summaries = run_guarded(pipe, job.source, catch_up=True, slot=slot, now=self.now(),
-                                            stop=self.stopping)
-                    for summary in summaries:
-                        self.echo(summary.line())
-                    status = ",".join(sorted({s.status for s in summaries})) or "up to date"
-                    write_heartbeat(pipe.store, name, last_run_at=utc_now(), last_status=status,
-                                    next_run_at=self._next_run(name))
-            except Exception as exc:  # noqa: BLE001 - the database itself failed; keep the scheduler alive
+                    work(pipe)
+            except Exception as exc:  # noqa: BLE001 - the database or a relay failed; keep the scheduler alive
                 logger.debug("job %s failed", name, exc_info=True)
                 self.echo(f"paperfeed schedule: {name}: {type(exc).__name__}: {exc}")
+
+    def _tick(self, name: str) -> None:
+        job = self.jobs[name]
+        slot = latest_fire_time(job.trigger, datetime.now(timezone.utc), self.settings.misfire_grace_time)
+
+        def ingest(pipe: Pipeline) -> None:
+            summaries = run_guarded(pipe, job.source, catch_up=True, slot=slot, now=self.now(), stop=self.stopping)
+            for summary in summaries:
+                self.echo(summary.line())
+            status = ",".join(sorted({s.status for s in summaries})) or "up to date"
+            write_heartbeat(pipe.store, name, last_run_at=utc_now(), last_status=status,
+                            next_run_at=self._next_run(name))
+
+        self._guarded(name, ingest)
+
+    def _deliver(self, job_id: str) -> None:
+        """A subscription's delivery, after the ingests it depends on (see `pipeline.delivery.waiting`)."""
+        from pipeline.delivery.deliver import deliver
+        from pipeline.delivery.waiting import wait_for_ingests
+
+        subscription = self.deliveries[job_id].subscription
+
+        def send(pipe: Pipeline) -> None:
+            unfinished = wait_for_ingests(pipe, subscription, self.stopping)
+            self.echo(deliver(pipe, subscription, unfinished=unfinished).line())
+
+        self._guarded(job_id, send)
 
     def _beat(self) -> None:
         """The scheduler's own row (last tick) and every job's next run."""

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline import reader_facts
 from pipeline.identity.merge import claims_for, merge_paper, source_family
 from pipeline.model import PaperRecord
 from pipeline.store import bibliographic, identity
@@ -29,6 +30,7 @@ PAPER_COLUMNS = (
     "organization", "ai_keywords", "categories", "first_seen_at", "last_seen_at",
     "updated_at", "preprint_version", "url", "provenance",
     "pmid", "pmcid", "journal", "journal_abbrev", "issns", "work_type", "orcids",
+    "first_listed_at", "code_url", "venue",
 )  # fmt: skip
 
 # A tagger maps (title, abstract) to tag matches with .tag/.rule/.field/.matched.
@@ -76,10 +78,22 @@ def paper_row(record: PaperRecord, key: str, seen_day: str, origin: str | None =
         "issns": json.dumps(list(record.issns)),
         "work_type": record.work_type,
         "orcids": json.dumps([list(pair) for pair in record.orcids], ensure_ascii=False),
+        "first_listed_at": first_listed_day(record, seen_day),
+        "code_url": reader_facts.code_url(record),
+        "venue": reader_facts.venue(record),
     }
     version = record.arxiv_version if record.arxiv_id else record.preprint_version
     row["provenance"] = claims_for(row, source_family(origin), version)
     return row
+
+
+def first_listed_day(record: PaperRecord, seen_day: str) -> str | None:
+    """The day this sighting makes the paper new: the listing's day, or for an undated
+    listing (a search) the paper's publication day, never the day the search was read."""
+    if not record.listed_undated:
+        return seen_day
+    published = (record.published_at or "")[:10]
+    return published if published and published <= seen_day else None
 
 
 class ListingWriter:
@@ -251,7 +265,7 @@ def _capped(notes: list[str], limit: int = 5) -> list[str]:
 
 def _paper_content_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """A paper is 'updated' when something other than its seen-dates changed."""
-    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at", "provenance"))
+    return any(old[c] != new[c] for c in PAPER_COLUMNS if c not in ("first_seen_at", "last_seen_at", "first_listed_at", "provenance"))
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

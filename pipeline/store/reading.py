@@ -20,10 +20,12 @@ from pipeline.store.fts_query import HINT, SearchSyntaxError, to_fts5
 BATCH = 500
 SEARCH_ORDERS = ("rank", "recent")
 LIST_ORDERS = ("date", "upvotes")
+PERIODS = ("new", "seen")
 
 _FIELDS = (
     "p.id, p.arxiv_id, p.doi, p.title, p.abstract, p.authors, p.published_at, p.hf_url, p.arxiv_url,"
-    " p.pdf_url, p.github_repo, p.project_page, p.first_seen_at, p.last_seen_at,"
+    " p.pdf_url, p.github_repo, p.project_page, p.code_url, p.venue, p.journal, p.categories,"
+    " p.first_listed_at, p.first_seen_at, p.last_seen_at,"
     " (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,"
     " (SELECT json_group_array(DISTINCT s.source) FROM sightings s WHERE s.paper_id = p.id) AS sources"
 )
@@ -42,26 +44,38 @@ class PaperFilter:
 
     `tags`: every group must match, any tag within a group will do, so
     `(("medical-imaging",), ("modality:mri", "modality:ct"))` is medical
-    imaging on MRI or CT. `since`/`until` (days, inclusive) and `source` (a
-    name or a glob such as `hf-*`) select papers by their sightings: a paper
-    listed by that source within those days.
+    imaging on MRI or CT. `since`/`until` are days, inclusive. With `period`
+    "new" (the default) they select papers that became new in those days
+    (`first_listed_at`: the first dated listing, never a re-read search); with
+    "seen" they select papers any listing showed in those days. `source` (a
+    name or a glob such as `hf-*`) keeps papers that source listed (within
+    those days, for "seen").
     """
 
     tags: tuple[tuple[str, ...], ...] = ()
     since: str | None = None
     until: str | None = None
     source: str | None = None
+    period: str = "new"
 
     def where(self) -> tuple[list[str], list[Any]]:
+        if self.period not in PERIODS:
+            raise ValueError(f"period must be one of {', '.join(PERIODS)}")
         clauses: list[str] = []
         params: list[Any] = []
         for group in self.tags:
             marks = ",".join("?" * len(group))
             clauses.append(f"p.id IN (SELECT paper_id FROM effective_tags WHERE tag IN ({marks}))")
             params.extend(group)
+        days = (("listing_date >= ?", self.since), ("listing_date <= ?", self.until))
+        if self.period == "new":
+            for sql, value in (("p.first_listed_at >= ?", self.since), ("p.first_listed_at <= ?", self.until)):
+                if value is not None:
+                    clauses.append(sql)
+                    params.append(value)
+            days = ()
         seen: list[str] = []
-        for sql, value in (("listing_date >= ?", self.since), ("listing_date <= ?", self.until),
-                           ("source GLOB ?", self.source)):
+        for sql, value in (*days, ("source GLOB ?", self.source)):
             if value is not None:
                 seen.append(sql)
                 params.append(value)
@@ -179,6 +193,7 @@ def _paper(row: sqlite3.Row, tags: list[tuple[str, str]]) -> dict[str, Any]:
     paper = dict(row)
     paper["authors"] = json.loads(paper["authors"] or "[]")
     paper["sources"] = sorted(json.loads(paper["sources"] or "[]"))
+    paper["categories"] = json.loads(paper["categories"] or "[]")
     paper["tags"] = [tag for tag, _ in tags]
     paper["matched"] = {tag: matched for tag, matched in tags}
     return paper
