@@ -7,6 +7,7 @@ and print nothing extra otherwise, so pipes and cron jobs get clean output.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
@@ -20,9 +21,6 @@ import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _store, cli, fail
 from pipeline.output import formats
-from pipeline.output.bibtex import write_bibtex
-from pipeline.output.csljson import write_csljson
-from pipeline.output.ris import write_ris
 from pipeline.store.reading import (
     LIST_ORDERS, PERIODS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts, search as search_papers,
@@ -31,7 +29,9 @@ from pipeline.store.reading import (
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
 EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom", "bibtex", "ris", "csljson")
 SEARCH_FORMATS = ("table", "json", "csv")
-REFERENCE_WRITERS = {"bibtex": write_bibtex, "ris": write_ris, "csljson": write_csljson}
+# format -> (module, writer); imported on use: their LaTeX reading loads the tagging package.
+REFERENCE_WRITERS = {"bibtex": ("pipeline.output.bibtex", "write_bibtex"), "ris": ("pipeline.output.ris", "write_ris"),
+                     "csljson": ("pipeline.output.csljson", "write_csljson")}
 _DAYS_AGO = re.compile(r"^(\d+)d$")
 
 
@@ -192,7 +192,8 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, period, ord
         elif fmt in ("markdown", "html"):
             count = (formats.write_markdown if fmt == "markdown" else formats.write_html)(papers, out, title=title)
         elif fmt in REFERENCE_WRITERS:
-            count = REFERENCE_WRITERS[fmt](papers, out)
+            module, writer = REFERENCE_WRITERS[fmt]
+            count = getattr(importlib.import_module(module), writer)(papers, out)
         else:
             count = {"csv": formats.write_csv, "json": formats.write_json, "jsonl": formats.write_jsonl}[fmt](papers, out)
     if output is not None:
