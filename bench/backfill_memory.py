@@ -25,8 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from harness import pipeline, serve_bodies  # noqa: E402
-from pipeline.run.backfill import backfill  # noqa: E402
+from harness import feed as open_feed, serve_bodies  # noqa: E402
 from pipeline.config import SourceConfig  # noqa: E402
 from sources_helpers import api_page  # noqa: E402
 
@@ -60,14 +59,14 @@ def rss_mb() -> float:
 
 
 def walk(base_url: str, days: int, page: int, folder: Path, report) -> int:
-    pipe = pipeline(Path(folder) / "bench.db")
     source = SourceConfig("bench", "arxiv-api", {"base_url": base_url, "categories": ["eess.IV"], "page_size": page})
-    for n, result in enumerate(backfill(pipe, source, SINCE, SINCE + timedelta(days=days - 1)), start=1):
+    feed = open_feed(Path(folder) / "bench.db", source)
+    for n, result in enumerate(feed.backfill("bench", SINCE, SINCE + timedelta(days=days - 1)), start=1):
         if result.status not in ("done", "skipped"):
             raise SystemExit(f"day {result.day}: {result.status}")
-        report(n, pipe)
-    papers = pipe.store.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-    pipe.store.close()
+        report(n, feed)
+    papers = feed.store.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    feed.close()
     return papers
 
 

@@ -22,9 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import ROOT, percentile, pipeline, row
+from harness import ROOT, feed as open_feed, percentile, row
 from listings import write_listings
-from pipeline.run.run import ingest_file
 
 READER = r"""
 import json, sqlite3, sys, time, select
@@ -54,17 +53,17 @@ def run(papers: int = 10_000) -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         paths = write_listings(papers, folder)
-        pipe = pipeline(folder / "bench.db")
+        feed = open_feed(folder / "bench.db")
         reader = subprocess.Popen([sys.executable, "-c", READER, str(folder / "bench.db"), str(ROOT)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         reader.stdout.readline()  # ready
         time.sleep(0.2)
         started = time.perf_counter()
-        summaries = [ingest_file(pipe, path) for path in paths]
+        summaries = [summary for path in paths for summary in feed.ingest(path)]
         seconds = time.perf_counter() - started
         time.sleep(0.2)
         output, _ = reader.communicate("stop\n", timeout=60)
-        pipe.store.close()
+        feed.close()
     if any(s.status != "ok" for s in summaries):
         raise RuntimeError("; ".join(s.line() for s in summaries))
     seen = json.loads(output)

@@ -41,7 +41,7 @@ from pathlib import Path
 import ahocorasick
 from lxml import etree
 
-from harness import interleaved, pipeline, ratio_of, row, serve_bodies, spread, timed
+from harness import feed as open_feed, interleaved, ratio_of, row, serve_bodies, spread, timed
 from listings import listings, write_listings
 from pipeline.formats import arxiv_feed
 from pipeline.run.run import ingest_file, ingest_url
@@ -243,7 +243,7 @@ def run(papers: int = 10_000, rounds: int = 3, profile: bool = False) -> list[di
                 state["pipe"].store.close()
             for suffix in ("", "-wal", "-shm"):
                 (folder / f"bench.db{suffix}").unlink(missing_ok=True)
-            state["pipe"] = pipeline(folder / "bench.db")
+            state["pipe"] = open_feed(folder / "bench.db").pipeline()
 
         # One untimed ingest gives the rows the store floor writes.
         fresh_pipeline("paperfeed")

@@ -22,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.config import load_config  # noqa: E402
-from pipeline.run.run import Pipeline  # noqa: E402
-from pipeline.store import Store  # noqa: E402
-from pipeline.tagging import load_rules  # noqa: E402
+import pipeline as pipeline_api  # noqa: E402
+from pipeline.api import Feed  # noqa: E402
+from pipeline.config import SourceConfig, load_config  # noqa: E402
 
 
 def bench_config(state_dir: Path):
@@ -37,11 +36,11 @@ def bench_config(state_dir: Path):
     return config
 
 
-def pipeline(db_path: Path) -> Pipeline:
-    """Store + configuration + tagger, exactly as `paperfeed` wires them."""
+def feed(db_path: Path, *sources: SourceConfig) -> Feed:
+    """The Feed a script would open (`pipeline.open`), on the bench configuration plus `sources`."""
     config = bench_config(db_path.parent)
-    rules = load_rules(config.directory / "tags.toml")
-    return Pipeline(store=Store(db_path), config=config, tagger=rules.tag, rules_version=rules.version)
+    config.sources.update({source.name: source for source in sources})
+    return pipeline_api.open(db_path, config)
 
 
 def row(name: str, value: float, unit: str, target: str, ratio: float | None = None,

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from harness import pipeline  # noqa: E402
+from harness import feed  # noqa: E402
 from pipeline.run.run import ingest_file  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        pipe = pipeline(Path(folder) / "memory.db")
+        pipe = feed(Path(folder) / "memory.db").pipeline()
         started = time.perf_counter()
         summary = ingest_file(pipe, args.file)
         seconds = time.perf_counter() - started

@@ -10,7 +10,12 @@ schema, and the store never has to know a source format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, make_dataclass
+from types import MappingProxyType
+from typing import Any
+
+from pipeline.columns import Derived, read_fields
 
 
 class ParseError(Exception):
@@ -125,3 +130,53 @@ class Listing:
     # The source itself says there is nothing (arXiv API totalResults 0, OAI
     # noRecordsMatch, "no posts found"): an honest empty answer, not a broken page.
     confirmed_empty: bool = False
+
+
+def _paper_from_row(cls, row: Mapping[str, Any]) -> Paper:
+    """From a row of `pipeline.store.reading` (lists as lists, tags and matched words attached)."""
+    values = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
+    for name, kind in cls.__annotations__.items():
+        if name in values and getattr(kind, "__origin__", None) is tuple:
+            values[name] = tuple(values[name] or ())
+    values["matched"] = MappingProxyType(dict(values.get("matched") or {}))
+    return cls(**values)
+
+
+def _paper_as_dict(self: Paper) -> dict[str, Any]:
+    """Plain values (lists, a dict), as JSON or a DataFrame row wants them."""
+    out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+    return {name: list(value) if isinstance(value, tuple) else dict(value) if isinstance(value, Mapping) else value
+            for name, value in out.items()}
+
+
+def _paper_fields() -> list[tuple]:
+    """`Paper`'s fields from `pipeline.columns`: required up to the title, then defaults."""
+    made: list[tuple] = []
+    required = True
+    for read in read_fields():
+        if required:
+            made.append((read.name, read.read_type))
+            required = read.name != "title"
+        elif isinstance(read, Derived) and read.default is not None:
+            made.append((read.name, read.read_type, field(default=read.default)))
+        elif read.read_type is dict:
+            made.append((read.name, Mapping[str, str], field(default_factory=lambda: MappingProxyType({}))))
+        else:
+            made.append((read.name, read.read_type, field(default=None)))
+    return made
+
+
+Paper = make_dataclass("Paper", _paper_fields(), frozen=True, slots=True, namespace={
+    "__doc__": """One stored paper as a reader gets it back (`Feed.papers`, `Feed.search`).
+
+    Its fields are `pipeline.columns`' read fields. Lists are tuples and
+    `matched` (tag -> the words behind it) is read-only, so a Paper can be
+    kept, compared and handed around without anyone changing it underneath.
+    `sources` are the sources that listed it, `upvotes` its highest Hugging
+    Face count, `score` the search rank (bm25, lower is better; None outside
+    a search).
+    """,
+    "from_row": classmethod(_paper_from_row),
+    "as_dict": _paper_as_dict,
+})
+Paper.__module__ = __name__  # make_dataclass names its caller's module only from Python 3.12

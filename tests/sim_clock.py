@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from pipeline.cli.core import Session
+from pipeline.api import Feed
 from pipeline.config import load_config
 from pipeline.run.run import Pipeline
 from pipeline.run.scheduler import Scheduler
@@ -117,7 +117,7 @@ class SimRun:
     def __init__(self, upstream: Upstream, config_dir: Path, db_path: Path):
         self.upstream = upstream
         self.config = load_config(config_dir)
-        self.session = Session(db_path, config_dir)
+        self.session = Feed(db_path, config_dir)
         self.scheduler = Scheduler(self.config, db_path, self._pipeline, echo=lambda line: None)
         self.measured = Measured(dict(upstream.appeared))
         self.kind_of = {name: kind for kind, (name, _, _) in SIM_SOURCES.items()}

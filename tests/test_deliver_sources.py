@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import FIXTURES
-from pipeline.cli.core import Session
+from pipeline.api import Feed
 from pipeline.delivery import subscriptions
 from pipeline.delivery.deliver import deliver
 from pipeline.delivery.waiting import delivery_jobs, wait_for_ingests
@@ -23,7 +23,7 @@ MEDICAL = FIXTURES / "read" / "api_daily_2024-10-28_medical.json"
 @pytest.fixture
 def pipe(db_path, config_dir):
     """The pipeline, opened after any fixture that edits the configuration."""
-    session = Session(db_path, config_dir)
+    session = Feed(db_path, config_dir)
     yield session.pipeline()
     session.close()
 

@@ -31,7 +31,7 @@ def as_if_read_days_ago(db_path, days: int) -> None:
 def test_reading_the_search_page_again_the_next_day_adds_nothing_new(run_cli, db_path):
     ok(run_cli("ingest", str(SEARCH_PAGE)))
     as_if_read_days_ago(db_path, 1)
-    second = ok(run_cli("ingest", str(SEARCH_PAGE)))
+    second = ok(run_cli("ingest", "--force", str(SEARCH_PAGE)))  # read again: unchanged bytes are otherwise not parsed
     assert "64" in second.output
     digest = ok(run_cli("digest", "--since", "yesterday", "--tag", "medical-imaging")).stdout
     assert "0 medical-imaging papers" in digest and "No papers in this period." in digest
@@ -76,3 +76,10 @@ def test_search_and_export_show_venue_and_code_link(run_cli):
     assert "venue" in csv_text.splitlines()[0] and "https://github.com/example-lab/knee-t1map" in csv_text
     table = ok(run_cli("search", "liver")).stdout
     assert "Medical Image Analysis 98 (2024) 103301" in table
+
+
+def test_a_new_version_is_shown_as_updated_only_when_asked(run_cli):
+    ok(run_cli("ingest", str(ARXIV_TWO_DAYS_LATER)))  # 2405.99030 v2: a replacement, announced 2024-10-30
+    updated = json.loads(ok(run_cli("export", "--format", "json", "--since", "2024-10-30", "--period", "updated")).stdout)
+    assert [p["arxiv_id"] for p in updated] == ["2405.99030"]
+    assert json.loads(ok(run_cli("export", "--format", "json", "--since", "2024-10-31", "--period", "updated")).stdout) == []

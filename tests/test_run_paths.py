@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from werkzeug import Response
 
 from conftest import ROOT
-from pipeline.cli.core import Session
+from pipeline.api import Feed
 from pipeline.run.sources import run_all
 from sources_helpers import api_page, biorxiv_page, rows, write_sources
 
@@ -54,7 +54,7 @@ def arxiv_days(server) -> list[str]:
 
 
 def catch_up_at(db_path, config_dir, moment: datetime):
-    session = Session(db_path, config_dir)
+    session = Feed(db_path, config_dir)
     try:
         return run_all(session.pipeline(), now=moment)
     finally:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from pipeline.cli.core import Session
+from pipeline.api import Feed
 from pipeline.cli.schedule import _pipelines
 from pipeline.config import load_config
 from pipeline.run.scheduler import Scheduler
@@ -27,7 +27,7 @@ class Running:
     """A Scheduler serving in a background thread until the test stops it."""
 
     def __init__(self, db_path, config_dir, now=None):
-        session = Session(db_path, config_dir)
+        session = Feed(db_path, config_dir)
         self.lines: list[str] = []
         self.scheduler = Scheduler(load_config(config_dir), db_path, _pipelines(session), now=now,
                                    echo=self.lines.append)
@@ -101,7 +101,7 @@ def test_catch_up_stays_inside_its_window(hf, db_path, config_dir, run_cli):
     hf.http.clear_log()
     from pipeline.run.sources import run_all
 
-    session = Session(db_path, config_dir)
+    session = Feed(db_path, config_dir)
     try:
         summaries = run_all(session.pipeline(), now=datetime(2024, 10, 25, 12, 0, tzinfo=timezone.utc))
     finally:
@@ -113,7 +113,7 @@ def test_catch_up_stays_inside_its_window(hf, db_path, config_dir, run_cli):
 def test_yesterday_is_fetched_once_more_after_the_morning_settle_time(db_path, config_dir):
     from pipeline.run.units import days_to_fetch
 
-    session = Session(db_path, config_dir)
+    session = Feed(db_path, config_dir)
     store = session.pipeline().store
     hf_daily = session.pipeline().config.source("hf-daily")
     # Hand-made ledger: yesterday's run completed at 23:17 the evening before.

@@ -39,6 +39,7 @@ def test_add_list_remove_keep_the_comments(run_cli, config_dir):
     ('[subscriptions.a]\nrecipients = ["a@b.org"]\nsince = "yesterday"\n', "expected YYYY-MM-DD"),
     ('[subscriptions."Bad Name"]\nrecipients = ["a@b.org"]\n', "a name is lower-case"),
     ('[subscription.a]\n', "unknown tables subscription"),
+    ('[subscriptions.a]\nrecipients = ["a@b.org"]\nquery = "segmentation AND"\n', "nothing follows AND"),
     ('[subscriptions.a\n', "not valid TOML"),
 ])
 def test_a_bad_subscription_is_one_line_and_exit_2(run_cli, config_dir, text, message):

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import click
 
-from pipeline.run.backfill import NotBackfillable, backfill as walk, days_between
-from pipeline.cli.core import EXIT_FAILED_RUN, _parse_day, _pipeline, cli, fail
+from pipeline.api import ReadOnlyError, UnknownTarget
+from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _parse_day, cli, fail
+from pipeline.run.backfill import NotBackfillable, days_between
 from pipeline.run.run import today_utc
 
 
@@ -24,18 +25,16 @@ def backfill(ctx: click.Context, source_name: str, since: str, until: str | None
     Days already complete are skipped, so an interrupted backfill picks up
     where it stopped. A progress bar on a terminal, one line per day otherwise.
     """
-    pipe = _pipeline(ctx)
+    feed = _feed(ctx)
     first = _parse_day(since, "--since")
     last = _parse_day(until, "--until") or today_utc() - timedelta(days=1)
-    if first > last:
-        fail(f"--since {first} is after --until {last}")
-    source = pipe.config.source(source_name)
-    if source is None:
-        fail(f"{source_name}: not a configured source ({', '.join(sorted(pipe.config.sources)) or 'none'})")
+    try:
+        results = feed.backfill(source_name, first, last, force=force)
+    except (UnknownTarget, ReadOnlyError, ValueError) as exc:
+        fail(str(exc))
     total = sum(1 for _ in days_between(first, last))
     counts = {"done": 0, "skipped": 0, "failed": 0, "rate-limited": 0, "locked": 0}
     try:
-        results = walk(pipe, source, first, last, force=force)
         if sys.stderr.isatty():
             with click.progressbar(length=total, label=f"backfill {source_name}", file=sys.stderr) as bar:
                 for result in results:

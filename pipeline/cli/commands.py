@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("pipeline.cli.browse", "Print the schema reference (docs/schema.md): every table, view and column, and example queries."),
     "explain": ("pipeline.cli.tags", "Show PAPER's tags (arXiv id, DOI or paper id), the words behind each, its labels, and why the gate did not fire."),
     "deliver": ("pipeline.cli.deliver", "Send each subscription (or NAME) what is new for it since its last delivery."),
-    "export": ("pipeline.cli.read", "Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS or CSL-JSON."),
+    "export": ("pipeline.cli.read", "Export papers in a registered format: CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS, CSL-JSON."),
     "fts-rebuild": ("pipeline.cli.read", "Rebuild the full-text index from the papers table (or check it)."),
     "label": ("pipeline.cli.labels", "Say whether PAPER (arXiv id, DOI or paper id) has TAG; the label overrides the rules and survives retag."),
     "labels": ("pipeline.cli.labels", "Move labels between databases and files (JSON lines)."),

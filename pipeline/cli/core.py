@@ -1,17 +1,16 @@
-"""The `paperfeed` command: a thin shell over `pipeline.run.run` and the store.
+"""The `paperfeed` command: a thin shell over `pipeline.api.Feed`, the object a script uses too.
 
 Expected failures (a bad file, a failing source, broken configuration) end
 as one line on stderr and a non-zero exit, never a traceback.
 
-The pipeline (parsers, HTTP, rules) is imported by the commands that use it,
-not here: every command, `--help` included, imports this module, and a search
-should cost what its query costs.
+Every command, `--help` included, imports this module, so it imports only
+what every command needs; the group loads a command's module when the
+command runs (`commands.LazyGroup`), and the pipeline behind a Feed loads
+parsers, HTTP and rules when an operation needs them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,61 +18,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.api import Feed, ReadOnlyError, UnknownTarget
 from pipeline.cli.commands import LazyGroup
-from pipeline.config import ConfigError, default_db_path, load_config
+from pipeline.config import ConfigError, default_db_path
 
 if TYPE_CHECKING:
     from pipeline.run.run import Pipeline, RunSummary
-    from pipeline.store import Store
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
 EXIT_USAGE = 2
-
-
-class Session:
-    """Opens the store and configuration lazily, so `--help` needs neither."""
-
-    def __init__(self, db_path: Path, config_dir: Path | None):
-        self.db_path = db_path
-        self.config_dir = config_dir
-        self._pipeline: Pipeline | None = None
-        self._store: Store | None = None
-
-    def pipeline(self) -> Pipeline:
-        if self._pipeline is None:
-            from pipeline.run.run import Pipeline
-            from pipeline.store import Store
-            from pipeline.store.sqlite_version import warn_if_affected
-            from pipeline.tagging import load_rules
-
-            config = load_config(self.config_dir)
-            # Pacing and lock files live next to the database, shared by every process using it.
-            config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
-            rules = load_rules(config.tags_path)  # broken rules stop us before any fetch
-            self._pipeline = Pipeline(store=Store(self.db_path), config=config, tagger=rules.tag,
-                                      rules_version=rules.version)
-            self.rules = rules
-            warn_if_affected()
-        return self._pipeline
-
-    def store(self) -> Store:
-        """The database alone, for commands that only read it (no configuration or rules loaded)."""
-        if self._pipeline is not None:
-            return self._pipeline.store
-        if self._store is None:
-            from pipeline.store import Store
-            from pipeline.store.sqlite_version import warn_if_affected
-
-            self._store = Store(self.db_path)
-            warn_if_affected()
-        return self._store
-
-    def close(self) -> None:
-        if self._pipeline is not None:
-            self._pipeline.store.close()
-        if self._store is not None:
-            self._store.close()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -89,26 +43,31 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None) -> None:
     """Keep a SQLite database of new medical-imaging papers current."""
-    session = Session(db_path or default_db_path(), config_dir)
-    ctx.obj = session
-    ctx.call_on_close(session.close)
+    # Opened lazily (on the first command that needs it), so `--help` needs no database or configuration.
+    feed = Feed(db_path or default_db_path(), config_dir)
+    ctx.obj = feed
+    ctx.call_on_close(feed.close)
 
 
-def _session(ctx: click.Context) -> Session:
-    return ctx.find_object(Session)
+def _session(ctx: click.Context) -> Feed:
+    """The command's Feed, not yet opened."""
+    return ctx.find_object(Feed)
+
+
+def _feed(ctx: click.Context) -> Feed:
+    """The command's Feed, opened: configuration and rule errors end here as one line and exit 2."""
+    from pipeline.tagging import RuleError
+
+    feed = _session(ctx)
+    try:
+        feed.pipeline()
+    except (ConfigError, RuleError) as exc:
+        fail(str(exc))
+    return feed
 
 
 def _pipeline(ctx: click.Context) -> Pipeline:
-    from pipeline.tagging import RuleError
-
-    try:
-        return _session(ctx).pipeline()
-    except (ConfigError, RuleError) as exc:
-        fail(str(exc))
-
-
-def _store(ctx: click.Context) -> Store:
-    return _session(ctx).store()
+    return _feed(ctx).pipeline()
 
 
 def _report(summaries: list[RunSummary]) -> None:
@@ -139,30 +98,16 @@ def _parse_day(value: str | None, option: str = "--date") -> date | None:
 def ingest(ctx: click.Context, target: str | None, day: str | None, query: str | None, all_sources: bool,
            force: bool) -> None:
     """Ingest TARGET: a configured source name, a URL, or a saved page/API file."""
-    from pipeline.run.run import ingest_file, ingest_url
-    from pipeline.run.sources import run_all, run_guarded
-
     if all_sources == bool(target) or (all_sources and (day or query)):
         fail("ingest: give either TARGET or --all (without --date/--query)")
-    pipe = _pipeline(ctx)
-    if force and (all_sources or pipe.config.source(target) is not None):
+    if force and all_sources:
         fail("ingest --force: only for a URL or a file (a configured source's runs always ask conditionally)")
-    if all_sources:
-        _report(run_all(pipe))
-        return
-    parsed_day = _parse_day(day)
-    source = pipe.config.source(target)
-    if source is not None:
-        _report(run_guarded(pipe, source, day=parsed_day, query=query))
-        return
-    elif re.match(r"^https?://", target):
-        summaries = [ingest_url(pipe, target, force=force)]
-    elif Path(target).exists():
-        summaries = [ingest_file(pipe, Path(target), force=force)]
-    else:
-        known = ", ".join(sorted(pipe.config.sources)) or "none"
-        fail(f"{target}: not a configured source ({known}), an http(s) URL or an existing file")
-    _report(summaries)
+    feed = _feed(ctx)
+    try:
+        _report(feed.ingest_all() if all_sources
+                else feed.ingest(target, day=_parse_day(day), query=query, force=force))
+    except (UnknownTarget, ReadOnlyError) as exc:
+        fail(str(exc))
 
 
 @cli.command()

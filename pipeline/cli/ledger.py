@@ -7,10 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, cli
-from pipeline.run.health import assess
-from pipeline.run.liveness import scheduler_lines
-from pipeline.run.staleness import scheduler_findings
+from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _pipeline, cli
 from pipeline.store import ledger
 
 
@@ -47,32 +44,22 @@ def _when(run: dict | None) -> str:
 @click.pass_context
 def status(ctx: click.Context, at: datetime | None) -> None:
     """Health of every enabled source; exits 1 when any failed, is overdue or went silently stale."""
-    pipe = _pipeline(ctx)
-    pipe.store.mark_interrupted_runs()
-    now = at.replace(tzinfo=timezone.utc) if at else datetime.now(timezone.utc)
-    trouble = False
-    for source in pipe.config.sources.values():
-        if not source.enabled:
-            continue
-        health = assess(pipe.store, source, now)
+    status = _feed(ctx).status(now=at.replace(tzinfo=timezone.utc) if at else None)
+    for health in status.sources:
         state = "FAILING" if not health.healthy else (health.latest["status"] if health.latest else "never run")
         due = health.next_due.strftime("%Y-%m-%dT%H:%M:%SZ") if health.next_due else "-"
         click.echo(
-            f"{source.name:<28} {state:<13} last success {_when(health.last_success)},"
+            f"{health.name:<28} {state:<13} last success {_when(health.last_success)},"
             f" last failure {_when(health.last_failure)}, next due {due}"
         )
         for line in health.problems:
             click.echo(f"  {line}")
         if health.low_volume:
             click.echo(f"  warning: {health.low_volume}")
-        trouble = trouble or not health.healthy
-    lines, dead = scheduler_lines(pipe.store, now, pipe.config.schedule)
-    for line in lines:
+    for line in status.scheduler:
         click.echo(line)
-    stopped = scheduler_findings(pipe.store, pipe.config, now)
-    for finding in stopped:
+    for finding in status.stopped:
         click.echo(f"  {finding.reason}")
-    trouble = trouble or dead or bool(stopped)
-    if trouble:
+    if not status.healthy:
         click.echo("paperfeed: some sources are failing, overdue or stale, or the scheduler stopped", err=True)
         sys.exit(EXIT_FAILED_RUN)

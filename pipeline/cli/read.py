@@ -7,7 +7,6 @@ and print nothing extra otherwise, so pipes and cron jobs get clean output.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
@@ -19,19 +18,16 @@ from typing import Any, TextIO
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _store, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _session, cli, fail
 from pipeline.output import formats
+from pipeline.output.exports import ExportOptions, export_named, export_names
 from pipeline.store.reading import (
     LIST_ORDERS, PERIODS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
-    rebuild_fts, search as search_papers,
+    rebuild_fts,
 )  # fmt: skip
 
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
-EXPORT_FORMATS = ("csv", "json", "jsonl", "markdown", "html", "rss", "atom", "bibtex", "ris", "csljson")
 SEARCH_FORMATS = ("table", "json", "csv")
-# format -> (module, writer); imported on use: their LaTeX reading loads the tagging package.
-REFERENCE_WRITERS = {"bibtex": ("pipeline.output.bibtex", "write_bibtex"), "ris": ("pipeline.output.ris", "write_ris"),
-                     "csljson": ("pipeline.output.csljson", "write_csljson")}
 _DAYS_AGO = re.compile(r"^(\d+)d$")
 
 
@@ -54,7 +50,7 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
 period_option = click.option(
     "--period", type=click.Choice(PERIODS), default="new", show_default=True,
     help="new: papers that became new in --since/--until (first dated listing; a re-read search never counts);"
-         " seen: papers any listing showed in those days.")
+         " seen: papers any listing showed in those days; updated: papers whose latest version appeared then.")
 
 
 def filter_options(command: Callable) -> Callable:
@@ -145,22 +141,23 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
     """
     selection = make_filter(tags, since, until, source, period)
     try:
-        hits = search_papers(_store(ctx), query, selection, limit=limit, order=order)
+        # The database alone: a search needs neither the configuration nor the tag rules.
+        found = _session(ctx).search(query, tag=selection.tags, since=selection.since, until=selection.until,
+                                  source=selection.source, period=selection.period, limit=limit, order=order)
+        hits = [paper.as_dict() for paper in found]
     except SearchSyntaxError as exc:
         fail(str(exc))
     out = sys.stdout
-    if fmt == "json":
-        formats.write_json(hits, out)
-    elif fmt == "csv":
-        formats.write_csv(hits, out, extra=("score",))
-    else:
+    if fmt == "table":
         formats.write_table(hits, out)
         click.echo(f"{len(hits)} papers" + (f" (the best {limit}; --limit for more)" if len(hits) == limit else ""),
                    err=True)
+    else:
+        export_named(fmt).write(hits, out, ExportOptions(columns=("score",) if fmt == "csv" else ()))
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(export_names()), default="csv", show_default=True)
 @filter_options
 @click.option("--order", type=click.Choice(LIST_ORDERS), default="date", show_default=True,
               help="date: latest listed first; upvotes: most upvoted first.")
@@ -172,7 +169,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
 @click.pass_context
 def export(ctx: click.Context, fmt: str, tags, since, until, source, period, order: str, limit: int | None,
            output: Path | None, title: str | None, feed_url: str | None) -> None:
-    """Export papers as CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS or CSL-JSON."""
+    """Export papers in a registered format: CSV, JSON, JSON Lines, Markdown, HTML, RSS, Atom, BibTeX, RIS, CSL-JSON."""
     store = _pipeline(ctx).store
     selection = make_filter(tags, since, until, source, period)
     title = title or f"paperfeed: {describe_filter(selection)}"
@@ -182,20 +179,10 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, period, ord
         total = min(total, limit) if limit else total
         if total >= PROGRESS_MIN:
             papers = with_progress(papers, total, f"exporting {total} papers")
+    options = ExportOptions(title=title, description=f"Papers: {describe_filter(selection)}",
+                            selection=describe_filter(selection), url=feed_url)
     with output_stream(output) as out:
-        if fmt in ("rss", "atom"):
-            from pipeline.output import feeds  # XML and e-mail date modules: only for a feed export
-
-            info = feeds.FeedInfo(title=title, description=f"Papers: {describe_filter(selection)}",
-                                  selection=describe_filter(selection), url=feed_url)
-            count = (feeds.write_rss if fmt == "rss" else feeds.write_atom)(papers, out, info)
-        elif fmt in ("markdown", "html"):
-            count = (formats.write_markdown if fmt == "markdown" else formats.write_html)(papers, out, title=title)
-        elif fmt in REFERENCE_WRITERS:
-            module, writer = REFERENCE_WRITERS[fmt]
-            count = getattr(importlib.import_module(module), writer)(papers, out)
-        else:
-            count = {"csv": formats.write_csv, "json": formats.write_json, "jsonl": formats.write_jsonl}[fmt](papers, out)
+        count = export_named(fmt).write(papers, out, options)
     if output is not None:
         click.echo(f"wrote {count} papers to {output}", err=True)
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from datetime import date
-
-from pipeline.cli.core import _pipeline, _report, cli, fail
-from pipeline.run.reparse import reparse as replay_kept
+from pipeline.api import ReadOnlyError
+from pipeline.cli.core import _feed, _report, cli, fail
 
 
 @cli.command()
@@ -16,13 +14,10 @@ from pipeline.run.reparse import reparse as replay_kept
 @click.pass_context
 def reparse(ctx: click.Context, source: str | None, since: str | None) -> None:
     """Parse the kept raw responses again (needs `[storage] keep_raw = true`) and store the result."""
-    pipe = _pipeline(ctx)
-    if since is not None:
-        try:
-            date.fromisoformat(since)
-        except ValueError:
-            fail(f"--since {since!r}: expected YYYY-MM-DD")
-    summaries = replay_kept(pipe, source=source, since=since)
+    try:
+        summaries = _feed(ctx).reparse(source=source, since=since)
+    except (ValueError, ReadOnlyError) as exc:
+        fail(str(exc))
     if not summaries:
         click.echo("paperfeed: no kept responses to reparse (set [storage] keep_raw = true in settings.toml)", err=True)
         return

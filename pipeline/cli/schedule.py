@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, Session, _pipeline, _session, cli, fail
+from pipeline.api import Feed
+from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, ScheduleSettings, load_config
 from pipeline.run.run import Pipeline
 from pipeline.run.liveness import scheduler_state
@@ -57,12 +58,12 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
         os._exit(0)
 
 
-def _pipelines(session: Session):
+def _pipelines(session: Feed):
     """A fresh store connection per job: SQLite connections stay in the thread that opened them."""
 
     @contextmanager
     def open_pipeline() -> Iterator[Pipeline]:
-        own = Session(session.db_path, session.config_dir)
+        own = Feed(session.db_path, session.config_dir)
         try:
             yield own.pipeline()
         finally:
@@ -71,7 +72,7 @@ def _pipelines(session: Session):
     return open_pipeline
 
 
-def _show_status(session: Session, settings: ScheduleSettings) -> None:
+def _show_status(session: Feed, settings: ScheduleSettings) -> None:
     with Store(session.db_path) as store:
         rows = heartbeats(store)
     state = scheduler_state(rows, settings, datetime.now(timezone.utc))

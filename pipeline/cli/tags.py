@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from pipeline.cli.core import _pipeline, _session, cli, fail
+from pipeline.cli.core import _feed, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, load_config
 from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
@@ -34,10 +34,11 @@ def tag(ctx: click.Context, file, explain: bool) -> None:
 @click.pass_context
 def retag(ctx: click.Context) -> None:
     """Re-apply the current rules to every stored paper and print what changed."""
-    pipe = _pipeline(ctx)
+    feed = _feed(ctx)
+    pipe = feed.pipeline()
     total = pipe.store.query("SELECT count(*) AS n FROM papers")[0]["n"]
     with click.progressbar(length=total, label="retagging", file=sys.stderr) as bar:
-        report = tag_store.retag(pipe.store, pipe.tagger, pipe.rules_version, progress=bar.update)
+        report = feed.retag(progress=bar.update)
     if not report.papers_changed:
         click.echo(f"{report.papers} papers, no change (rules {pipe.rules_version})")
         return

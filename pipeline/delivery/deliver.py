@@ -29,6 +29,7 @@ from pipeline.run.health import assess
 from pipeline.run.run import Pipeline
 from pipeline.store import deliveries
 from pipeline.store.deliveries import Selection
+from pipeline.store.fts_query import SearchSyntaxError
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,13 @@ def deliver(pipe: Pipeline, subscription: Subscription, *, dry_run: bool = False
     if not apprise_available() and any(not is_mail(r) for r in subscription.recipients):
         raise ConfigError(f"subscription {subscription.name!r}: notification URLs need apprise"
                           " (pip install 'paperfeed[notify]')")
+    try:
+        pending = {r: deliveries.pending(pipe.store, subscription.name, r, selection) for r in subscription.recipients}
+    except SearchSyntaxError as exc:
+        raise ConfigError(f"subscription {subscription.name!r}: {exc}") from None
     run_id = None if dry_run else deliveries.start_run(pipe.store, subscription.name)
     outcomes = []
-    for recipient in subscription.recipients:
-        papers = deliveries.pending(pipe.store, subscription.name, recipient, selection)
+    for recipient, papers in pending.items():
         papers.sort(key=lambda p: (-(p.get("upvotes") or 0), p.get("first_listed_at") or "", p["title"].lower()))
         if not papers and not notices and not subscription.send_empty:
             outcomes.append(RecipientOutcome(recipient, 0, 0))

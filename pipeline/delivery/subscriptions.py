@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import ConfigError
+from pipeline.store.fts_query import SearchSyntaxError, to_fts5
 
 FILE_NAME = "subscriptions.toml"
 CADENCES = {"daily": ("0 7 * * *", 1), "weekly": ("0 7 * * mon", 7)}
@@ -131,6 +132,11 @@ def from_table(name: str, table: Any, where: str) -> Subscription:
         since=_day(table.get("since"), where), after=tuple(table.get("after", ())),
         send_empty=table.get("send_empty", False), title=table.get("title"), list_url=table.get("list_url"),
     )
+    if subscription.query:
+        try:
+            to_fts5(subscription.query)
+        except SearchSyntaxError as exc:
+            raise ConfigError(f"{where}: query: {exc}") from None
     if subscription.min_upvotes is not None and subscription.min_upvotes < 0:
         raise ConfigError(f"{where}: min_upvotes must be 0 or more")
     _check_cadence(subscription, where)

@@ -32,11 +32,12 @@ ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 # Element -> feedparser's key, per format. Each entry element's children are read through these.
+_ARXIV_FIELDS = {f"{ARXIV}{name}": f"arxiv_{name.lower()}"
+                 for name in ("announce_type", "DOI", "comment", "comments", "journal_reference", "journal_ref")}
 _RSS_ENTRY = {"title": "title", "link": "link", "description": "summary", "guid": "id", "pubDate": "published",
-              f"{DC}creator": "author", f"{ARXIV}announce_type": "arxiv_announce_type", f"{ARXIV}DOI": "arxiv_doi"}
+              f"{DC}creator": "author", **_ARXIV_FIELDS}
 _ATOM_ENTRY = {f"{ATOM}id": "id", f"{ATOM}title": "title", f"{ATOM}summary": "summary",
-               f"{ATOM}published": "published", f"{DC}creator": "author",
-               f"{ARXIV}announce_type": "arxiv_announce_type", f"{ARXIV}DOI": "arxiv_doi"}
+               f"{ATOM}published": "published", f"{DC}creator": "author", **_ARXIV_FIELDS}
 _RDF_ENTRY = {f"{RSS1}title": "title", f"{RSS1}link": "link", f"{RSS1}description": "summary",
               f"{DC}creator": "author"}
 _RSS_CHANNEL = {"pubDate": "published", "lastBuildDate": "updated"}

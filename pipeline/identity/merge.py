@@ -43,6 +43,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from pipeline.columns import PAPER_COLUMNS
+
 Row = dict[str, Any]
 
 RANKS = {"arxiv": 4, "biorxiv": 3, "feed": 2, "hf": 1, "crossref": 2, "pubmed": 2}
@@ -79,7 +81,7 @@ def _claim_key(name: str, value: Any, claim: list) -> tuple:
     return (*base, len(value), value)
 
 
-CLAIMED = ("title", "abstract", "authors", "categories", "url", "pdf_url")
+CLAIMED = tuple(column.name for column in PAPER_COLUMNS if column.merge == "claimed")
 
 
 def _pick_claimed(name: str, stored: Row, incoming: Row, merged: Row, provenance: dict) -> None:
@@ -117,36 +119,81 @@ def _best(stored: Any, incoming: Any, key: Callable[[Any], Any] = lambda v: v, p
     return pick(present, key=key) if present else stored
 
 
-_LARGER = ("arxiv_id", "hf_url", "arxiv_url", "github_repo", "project_page", "organization",
-           "pmid", "pmcid", "journal", "journal_abbrev", "venue")
+def _keep_stored(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return stored.get(name)
+
+
+def _claimed(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    merged = {name: stored.get(name)}
+    _pick_claimed(name, stored, incoming, merged, provenance)
+    return merged[name]
+
+
+def _latest_version(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return _updated_at(stored, incoming, provenance)
+
+
+def _larger(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return _best(stored.get(name), incoming.get(name))
+
+
+def _smaller(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return _best(stored.get(name), incoming.get(name), pick=min)
+
+
+def _earliest_day(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return _best(stored.get(name), incoming.get(name), key=lambda v: (v[:10], -len(v), v), pick=min)
+
+
+def _preprint_doi(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return _best(stored.get(name), incoming.get(name), key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d),
+                 pick=min)
+
+
+def _longest_list(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    lists = [v for v in (stored.get(name), incoming.get(name)) if _json_len(v)]
+    return max(lists, key=lambda v: (_json_len(v), v)) if lists else stored.get(name)
+
+
+def _journal_type(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    return _best(stored.get(name), incoming.get(name), key=lambda t: (t != "posted-content", t))
+
+
+def _listing_code_first(name: str, stored: Row, incoming: Row, provenance: dict) -> Any:
+    """The listing's own repository link (`github_repo`) beats one found in free text; otherwise the larger."""
+    return _best(stored.get("github_repo"), incoming.get("github_repo")) or _best(stored.get(name), incoming.get(name))
+
+
+# Merge rules by the names `pipeline.columns` gives them. `provenance` is written last, from the
+# claims the other rules recorded.
+RULES: dict[str, Callable[[str, Row, Row, dict], Any]] = {
+    "key": _keep_stored,
+    "claimed": _claimed,
+    "updated": _latest_version,
+    "max": _larger,
+    "min": _smaller,
+    "earliest-day": _earliest_day,
+    "preprint-doi": _preprint_doi,
+    "longest-list": _longest_list,
+    "journal-type": _journal_type,
+    "listing-code-first": _listing_code_first,
+    "provenance": lambda name, stored, incoming, provenance: json.dumps(provenance, sort_keys=True),
+}
 
 
 def merge_paper(stored: Row, incoming: Row) -> Row:
-    """The row to keep, given two rows of the same paper (stored and new, or two stored ones)."""
+    """The row to keep, given two rows of the same paper (stored and new, or two stored ones).
+
+    Each column is combined by its declared rule (`pipeline.columns`), never by arrival order.
+    """
     merged = dict(stored)
     provenance: dict[str, list] = {}
-    for name in CLAIMED:
-        _pick_claimed(name, stored, incoming, merged, provenance)
-    merged["updated_at"] = _updated_at(stored, incoming, provenance)
-    merged["provenance"] = json.dumps(provenance, sort_keys=True)
-    merged["published_at"] = _best(stored.get("published_at"), incoming.get("published_at"),
-                                   key=lambda v: (v[:10], -len(v), v), pick=min)
-    for name in ("arxiv_version", "preprint_version", "github_stars", "last_seen_at"):
-        merged[name] = _best(stored.get(name), incoming.get(name))
-    merged["first_seen_at"] = _best(stored.get("first_seen_at"), incoming.get("first_seen_at"), pick=min)
-    merged["first_listed_at"] = _best(stored.get("first_listed_at"), incoming.get("first_listed_at"), pick=min)
-    merged["doi"] = _best(stored.get("doi"), incoming.get("doi"),
-                          key=lambda d: (not d.startswith(PREPRINT_DOI_PREFIXES), d), pick=min)
-    for name in _LARGER:
-        merged[name] = _best(stored.get(name), incoming.get(name))
-    for name in ("ai_keywords", "issns", "orcids"):
-        lists = [v for v in (stored.get(name), incoming.get(name)) if _json_len(v)]
-        if lists:
-            merged[name] = max(lists, key=lambda v: (_json_len(v), v))
-    # The listing's own repository link beats one found in free text; otherwise as _LARGER.
-    merged["code_url"] = merged.get("github_repo") or _best(stored.get("code_url"), incoming.get("code_url"))
-    merged["work_type"] = _best(stored.get("work_type"), incoming.get("work_type"),
-                                key=lambda t: (t != "posted-content", t))
+    for column in PAPER_COLUMNS:
+        if column.merge != "provenance":
+            merged[column.name] = RULES[column.merge](column.name, stored, incoming, provenance)
+    for column in PAPER_COLUMNS:
+        if column.merge == "provenance":
+            merged[column.name] = RULES["provenance"](column.name, stored, incoming, provenance)
     return merged
 
 

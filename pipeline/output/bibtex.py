@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from pipeline.output.exports import ExportOptions, register
 from pipeline.output.citation import Reference, reference
 
 _SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
@@ -62,7 +63,8 @@ def entry_fields(ref: Reference) -> list[tuple[str, str]]:
     return fields
 
 
-def write_bibtex(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
+@register("bibtex", "BibTeX entries, one per paper")
+def write_bibtex(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     import bibtexparser
     from bibtexparser.model import Entry, Field
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from pipeline.output.exports import ExportOptions, register
 from pipeline.output.citation import reference
 from pipeline.output.latex_text import readable
 
@@ -42,7 +43,8 @@ def csl_item(paper: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def write_csljson(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
+@register("csljson", "CSL-JSON items (Zotero, Pandoc)")
+def write_csljson(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     count = 0
     out.write("[")
     for paper in papers:

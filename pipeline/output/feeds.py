@@ -9,13 +9,13 @@ would make the whole feed unreadable.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any, TextIO
 from xml.sax.saxutils import XMLGenerator
 
 from pipeline.output.escape import safe_url, xml_text
+from pipeline.output.exports import ExportOptions, register
 from pipeline.output.formats import link_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -23,24 +23,14 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 DEFAULT_LINK = "https://huggingface.co/papers"
 
 
-@dataclass(frozen=True)
-class FeedInfo:
-    """What a feed says about itself; `url` is where it will be served, when known."""
+def feed_id(options: ExportOptions) -> str:
+    """The feed's permanent id: where it is served, else a name made from what it holds."""
+    slug = "".join(c if c.isalnum() or c in "-:." else "-" for c in options.selection)
+    return safe_url(options.url) or f"urn:paperfeed:feed:{slug}"
 
-    title: str
-    description: str
-    selection: str = "all"  # what the feed holds, e.g. "medical-imaging and modality:mri"; names it
-    url: str | None = None
-    link: str = DEFAULT_LINK
-    generated_at: datetime | None = None
 
-    @property
-    def feed_id(self) -> str:
-        slug = "".join(c if c.isalnum() or c in "-:." else "-" for c in self.selection)
-        return safe_url(self.url) or f"urn:paperfeed:feed:{slug}"
-
-    def now(self) -> datetime:
-        return self.generated_at or datetime.now(timezone.utc).replace(microsecond=0)
+def _now(options: ExportOptions) -> datetime:
+    return options.generated_at or datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def entry_id(paper: dict[str, Any]) -> str:
@@ -81,18 +71,19 @@ class _Writer:
         self.xml.ignorableWhitespace("\n")
 
 
-def write_rss(papers: Iterable[dict[str, Any]], out: TextIO, info: FeedInfo) -> int:
+@register("rss", "an RSS 2.0 feed")
+def write_rss(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions) -> int:
     w = _Writer(out)
     w.xml.startDocument()
     w.start("rss", version="2.0", xmlns__atom=ATOM_NS, xmlns__dc=DC_NS)
     w.start("channel")
-    w.element("title", info.title)
-    w.element("link", safe_url(info.link) or DEFAULT_LINK)
-    w.element("description", info.description)
-    w.element("lastBuildDate", format_datetime(info.now()))
+    w.element("title", options.title)
+    w.element("link", DEFAULT_LINK)
+    w.element("description", options.description)
+    w.element("lastBuildDate", format_datetime(_now(options)))
     w.element("generator", "paperfeed")
-    if safe_url(info.url):
-        w.element("atom:link", href=info.url, rel="self", type="application/rss+xml")
+    if safe_url(options.url):
+        w.element("atom:link", href=options.url, rel="self", type="application/rss+xml")
     count = 0
     for paper in papers:
         w.start("item")
@@ -117,17 +108,18 @@ def write_rss(papers: Iterable[dict[str, Any]], out: TextIO, info: FeedInfo) -> 
     return count
 
 
-def write_atom(papers: Iterable[dict[str, Any]], out: TextIO, info: FeedInfo) -> int:
+@register("atom", "an Atom feed")
+def write_atom(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions) -> int:
     w = _Writer(out)
     w.xml.startDocument()
     w.start("feed", xmlns=ATOM_NS)
-    w.element("title", info.title)
-    w.element("subtitle", info.description)
-    w.element("id", info.feed_id)
-    w.element("updated", _rfc3339(info.now()))
-    w.element("link", href=safe_url(info.link) or DEFAULT_LINK, rel="alternate")
-    if safe_url(info.url):
-        w.element("link", href=info.url, rel="self", type="application/atom+xml")
+    w.element("title", options.title)
+    w.element("subtitle", options.description)
+    w.element("id", feed_id(options))
+    w.element("updated", _rfc3339(_now(options)))
+    w.element("link", href=DEFAULT_LINK, rel="alternate")
+    if safe_url(options.url):
+        w.element("link", href=options.url, rel="self", type="application/atom+xml")
     w.element("generator", "paperfeed")
     # Atom wants an author on the feed or on every entry; a paper may list none.
     w.start("author")
@@ -140,7 +132,7 @@ def write_atom(papers: Iterable[dict[str, Any]], out: TextIO, info: FeedInfo) ->
         w.element("title", paper["title"], type="text")
         published = parse_time(paper.get("published_at"))
         seen = parse_time(paper.get("last_seen_at"))
-        updated = max((t for t in (published, seen) if t), default=info.now())
+        updated = max((t for t in (published, seen) if t), default=_now(options))
         w.element("updated", _rfc3339(updated))
         if published:
             w.element("published", _rfc3339(published))

@@ -2,7 +2,8 @@
 
 Each writer takes papers one at a time (dicts from `pipeline.store.reading`)
 and writes them as they come, so an export of any size runs in constant
-memory. Each returns how many papers it wrote.
+memory. Each returns how many papers it wrote. All share the signature of
+`pipeline.output.exports` and register there by name.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from pipeline.columns import csv_columns
 from pipeline.output.escape import html_link, html_text, markdown_link, markdown_text, terminal_text
+from pipeline.output.exports import ExportOptions, register
 
-CSV_COLUMNS = (
-    "id", "arxiv_id", "doi", "title", "authors", "published_at", "venue", "first_listed_at", "first_seen_at",
-    "last_seen_at", "upvotes", "sources", "tags", "hf_url", "arxiv_url", "pdf_url", "code_url", "github_repo",
-    "project_page", "abstract",
-)  # fmt: skip
+CSV_COLUMNS = csv_columns()  # declared in pipeline.columns
 MAX_AUTHORS_SHOWN = 5
 
 
@@ -33,10 +32,11 @@ def authors_line(authors: list[str]) -> str:
     return shown + (f" and {len(authors) - MAX_AUTHORS_SHOWN} more" if len(authors) > MAX_AUTHORS_SHOWN else "")
 
 
-def write_csv(papers: Iterable[dict[str, Any]], out: TextIO, *, extra: tuple[str, ...] = ()) -> int:
+@register("csv", "one row per paper, lists joined with '; '")
+def write_csv(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     """One row per paper; lists (authors, sources, tags) joined with '; '."""
     writer = csv.writer(out, lineterminator="\n")
-    columns = (*extra, *CSV_COLUMNS)
+    columns = (*options.columns, *CSV_COLUMNS)
     writer.writerow(columns)
     count = 0
     for paper in papers:
@@ -45,7 +45,8 @@ def write_csv(papers: Iterable[dict[str, Any]], out: TextIO, *, extra: tuple[str
     return count
 
 
-def write_jsonl(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
+@register("jsonl", "JSON Lines: one paper object per line")
+def write_jsonl(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     count = 0
     for paper in papers:
         out.write(json.dumps(paper, ensure_ascii=False) + "\n")
@@ -53,7 +54,8 @@ def write_jsonl(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
-def write_json(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
+@register("json", "a JSON array of paper objects")
+def write_json(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     """A JSON array, written element by element."""
     count = 0
     out.write("[")
@@ -64,8 +66,9 @@ def write_json(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
-def write_markdown(papers: Iterable[dict[str, Any]], out: TextIO, *, title: str = "Papers") -> int:
-    out.write(f"# {markdown_text(title)}\n\n")
+@register("markdown", "a Markdown list with links, authors, day and tags")
+def write_markdown(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
+    out.write(f"# {markdown_text(options.title)}\n\n")
     count = 0
     for paper in papers:
         out.write(markdown_paper(paper) + "\n")
@@ -108,9 +111,10 @@ article {{ border-bottom: 1px solid #ddd; padding: 0.6rem 0; }}
 """
 
 
-def write_html(papers: Iterable[dict[str, Any]], out: TextIO, *, title: str = "Papers") -> int:
+@register("html", "a standalone HTML page")
+def write_html(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     """A standalone page; every stored value is escaped and only http(s) links are linked."""
-    out.write(HTML_HEAD.format(title=html_text(title)))
+    out.write(HTML_HEAD.format(title=html_text(options.title)))
     count = 0
     for paper in papers:
         out.write(html_paper(paper))
@@ -146,7 +150,7 @@ def _short_id(paper: dict[str, Any]) -> str:
     return key if len(key) <= 16 else key[:15] + "…"
 
 
-def write_table(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
+def write_table(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     """Two lines per paper for a terminal: id, upvotes, day and title; then its tags, venue and code link."""
     count = 0
     for paper in papers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from pipeline.output.exports import ExportOptions, register
 from pipeline.output.citation import reference
 from pipeline.output.latex_text import readable
 
@@ -44,7 +45,8 @@ def ris_record(paper: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def write_ris(papers: Iterable[dict[str, Any]], out: TextIO) -> int:
+@register("ris", "RIS records for reference managers")
+def write_ris(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
     import rispy
 
     class PlainRisWriter(rispy.RisWriter):

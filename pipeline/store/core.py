@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pipeline.resources import shipped_path
 from pipeline.store.listings import ListingWriter
@@ -39,9 +40,15 @@ def utc_now() -> str:
 
 
 def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection with the settings every paperfeed connection needs."""
+    """A connection with the settings every paperfeed connection needs.
+
+    Read-only opens the file with `mode=ro`, so nothing can write through it.
+    On a read-only file or mount a WAL database cannot get its `-shm` index:
+    then the file is opened `immutable` (no other process can be writing it
+    there either).
+    """
     if readonly:
-        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, isolation_level=None)
+        conn = _connect_read_only(Path(path))
     else:
         conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -71,6 +78,19 @@ def _migrations_pending(conn: sqlite3.Connection) -> bool:
     return not wanted or not wanted <= applied
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"{path}: no such database file")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
 def _load_migrations():
     path = shipped_path("db") / "migrations.py"
     spec = importlib.util.spec_from_file_location("paperfeed_db_migrations", path)
@@ -80,10 +100,18 @@ def _load_migrations():
 
 
 class Store(ListingWriter):
-    """A paperfeed database file, migrated to the current schema on open."""
+    """A paperfeed database file, migrated to the current schema on open.
 
-    def __init__(self, path: str | os.PathLike):
+    `read_only` opens an existing file as it is: no migration, no write, and
+    it works on a read-only file or mount (a copy handed to a notebook).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
+        if read_only:
+            self.conn = connect(self.path, readonly=True)
+            return
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = connect(self.path)

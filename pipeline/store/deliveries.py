@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.store.core import Store, utc_now
-from pipeline.store.fts_query import to_fts5
-from pipeline.store.reading import _FIELDS, PaperFilter, _stream
+from pipeline.store.fts_query import HINT, SearchSyntaxError, to_fts5
+from pipeline.store.reading import _FIELDS, _QUERY_ERRORS, PaperFilter, _stream
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,12 @@ def pending(store: Store, subscription: str, recipient: str, selection: Selectio
     params += [subscription, recipient]
     sql = (f"SELECT {_FIELDS} FROM papers p WHERE {' AND '.join(clauses)}"
            " ORDER BY p.first_listed_at DESC, upvotes DESC NULLS LAST, p.rowid DESC")
-    return list(_stream(store.conn, sql, params))
+    try:
+        return list(_stream(store.conn, sql, params))
+    except sqlite3.OperationalError as exc:
+        if selection.query and any(f in str(exc).lower() for f in _QUERY_ERRORS):
+            raise SearchSyntaxError(f"search query {selection.query!r}: {exc} ({HINT})") from None
+        raise
 
 
 def start_run(store: Store, subscription: str) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline.columns import COLUMN_NAMES, PAPER_COLUMNS as COLUMNS
 from pipeline import reader_facts
 from pipeline.identity.merge import claims_for, merge_paper, source_family
 from pipeline.model import PaperRecord
@@ -24,14 +25,7 @@ from pipeline.store.fts_write import ListingIndex
 if TYPE_CHECKING:
     from pipeline.store.fetch_record import FetchRecord
 
-PAPER_COLUMNS = (
-    "id", "arxiv_id", "arxiv_version", "doi", "title", "abstract", "authors", "published_at",
-    "hf_url", "arxiv_url", "pdf_url", "github_repo", "github_stars", "project_page",
-    "organization", "ai_keywords", "categories", "first_seen_at", "last_seen_at",
-    "updated_at", "preprint_version", "url", "provenance",
-    "pmid", "pmcid", "journal", "journal_abbrev", "issns", "work_type", "orcids",
-    "first_listed_at", "code_url", "venue",
-)  # fmt: skip
+PAPER_COLUMNS = COLUMN_NAMES  # declared, with their merge rules, in pipeline.columns
 
 # A tagger maps (title, abstract) to tag matches with .tag/.rule/.field/.matched.
 Tagger = Callable[[str, str | None], Sequence[Any]]
@@ -48,43 +42,22 @@ class SaveCounts:
 
 def paper_row(record: PaperRecord, key: str, seen_day: str, origin: str | None = None) -> dict[str, Any]:
     """The `papers` row a record would make on its own; `origin` is the listing's format."""
-    row = {
-        "id": key,
-        "arxiv_id": record.arxiv_id,
-        "arxiv_version": record.arxiv_version,
-        "doi": record.doi,
-        "title": record.title,
-        "abstract": record.abstract,
-        "authors": json.dumps(list(record.authors), ensure_ascii=False),
-        "published_at": record.published_at,
-        "hf_url": record.hf_url,
-        "arxiv_url": record.arxiv_url,
-        "pdf_url": record.pdf_url,
-        "github_repo": record.github_repo,
-        "github_stars": record.github_stars,
-        "project_page": record.project_page,
-        "organization": record.organization,
-        "ai_keywords": json.dumps(list(record.ai_keywords), ensure_ascii=False),
-        "categories": json.dumps(list(record.categories), ensure_ascii=False),
-        "first_seen_at": seen_day,
-        "last_seen_at": seen_day,
-        "updated_at": record.updated_at,
-        "preprint_version": record.preprint_version,
-        "url": record.url,
-        "pmid": record.pmid,
-        "pmcid": record.pmcid,
-        "journal": record.journal,
-        "journal_abbrev": record.journal_abbrev,
-        "issns": json.dumps(list(record.issns)),
-        "work_type": record.work_type,
-        "orcids": json.dumps([list(pair) for pair in record.orcids], ensure_ascii=False),
-        "first_listed_at": first_listed_day(record, seen_day),
-        "code_url": reader_facts.code_url(record),
-        "venue": reader_facts.venue(record),
-    }
+    row: dict[str, Any] = {"id": key, "first_seen_at": seen_day, "last_seen_at": seen_day}
+    for column in COLUMNS:
+        if column.from_record:
+            value = getattr(record, column.name)
+            row[column.name] = _json_array(value) if column.json else value
+    row["first_listed_at"] = first_listed_day(record, seen_day)
+    row["code_url"] = reader_facts.code_url(record)
+    row["venue"] = reader_facts.venue(record)
     version = record.arxiv_version if record.arxiv_id else record.preprint_version
     row["provenance"] = claims_for(row, source_family(origin), version)
     return row
+
+
+def _json_array(values: tuple) -> str:
+    """A tuple field as its JSON column: pairs (author, ORCID) become two-element arrays."""
+    return json.dumps([list(v) if isinstance(v, tuple) else v for v in values], ensure_ascii=False)
 
 
 def first_listed_day(record: PaperRecord, seen_day: str) -> str | None:

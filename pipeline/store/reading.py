@@ -14,21 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.columns import reading_select
 from pipeline.store.core import Store
 from pipeline.store.fts_query import HINT, SearchSyntaxError, to_fts5
 
 BATCH = 500
 SEARCH_ORDERS = ("rank", "recent")
 LIST_ORDERS = ("date", "upvotes")
-PERIODS = ("new", "seen")
+PERIODS = ("new", "seen", "updated")
+# The day column a period selects on (for "seen", the sightings' own listing days).
+_PAPER_DAY = {"new": "p.first_listed_at", "updated": "substr(p.updated_at, 1, 10)"}
 
-_FIELDS = (
-    "p.id, p.arxiv_id, p.doi, p.title, p.abstract, p.authors, p.published_at, p.hf_url, p.arxiv_url,"
-    " p.pdf_url, p.github_repo, p.project_page, p.code_url, p.venue, p.journal, p.categories,"
-    " p.first_listed_at, p.first_seen_at, p.last_seen_at,"
-    " (SELECT max(s.upvotes) FROM sightings s WHERE s.paper_id = p.id) AS upvotes,"
-    " (SELECT json_group_array(DISTINCT s.source) FROM sightings s WHERE s.paper_id = p.id) AS sources"
-)
+_FIELDS = reading_select()  # the read fields of pipeline.columns
 _LIST_ORDER_SQL = {
     # The index on last_seen_at (rowid breaks ties) yields this order without a sort.
     "date": "p.last_seen_at DESC, p.rowid DESC",
@@ -47,7 +44,8 @@ class PaperFilter:
     imaging on MRI or CT. `since`/`until` are days, inclusive. With `period`
     "new" (the default) they select papers that became new in those days
     (`first_listed_at`: the first dated listing, never a re-read search); with
-    "seen" they select papers any listing showed in those days. `source` (a
+    "seen" they select papers any listing showed in those days; with
+    "updated", papers whose latest version appeared then (`updated_at`). `source` (a
     name or a glob such as `hf-*`) keeps papers that source listed (within
     those days, for "seen").
     """
@@ -68,8 +66,9 @@ class PaperFilter:
             clauses.append(f"p.id IN (SELECT paper_id FROM effective_tags WHERE tag IN ({marks}))")
             params.extend(group)
         days = (("listing_date >= ?", self.since), ("listing_date <= ?", self.until))
-        if self.period == "new":
-            for sql, value in (("p.first_listed_at >= ?", self.since), ("p.first_listed_at <= ?", self.until)):
+        if self.period in _PAPER_DAY:
+            column = _PAPER_DAY[self.period]
+            for sql, value in ((f"{column} >= ?", self.since), (f"{column} <= ?", self.until)):
                 if value is not None:
                     clauses.append(sql)
                     params.append(value)
