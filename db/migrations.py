@@ -602,3 +602,22 @@ def tagged_text(db: Database) -> None:
         END
         """,
     )
+
+
+@migrations(name="0015_tagged_text_follows_paper_text")
+def tagged_text_follows_paper_text(db: Database) -> None:
+    """A paper whose title or abstract changes, by any writer, forgets what it was tagged from.
+
+    A retag then finds the papers it must tag again by one indexed join,
+    without reading, let alone hashing, the texts of all the others.
+    """
+    _run(
+        db,
+        """
+        CREATE TRIGGER tagged_text_after_paper_text AFTER UPDATE OF title, abstract ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.id;
+        END
+        """,
+    )

@@ -316,6 +316,12 @@ CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
             VALUES (new.rowid, new.title, new.abstract, new.authors);
         END;
 
+CREATE TRIGGER tagged_text_after_paper_text AFTER UPDATE OF title, abstract ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.id;
+        END;
+
 CREATE TRIGGER tagged_text_after_tag_delete AFTER DELETE ON paper_tags BEGIN
             DELETE FROM tagged_text WHERE paper_id = old.paper_id;
         END;
