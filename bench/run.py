@@ -42,6 +42,7 @@ BENCHMARKS = [
     ("concurrency", "bench_concurrency", 10_000, 2_000),
     ("status", "bench_status", 100_000, 20_000),
     ("reading", "bench_reading_page", 5_000, 1_000),
+    ("freshness", "bench_freshness", 7, 2),  # simulated days, not papers
 ]
 _BOUND = re.compile(r"(<=|>=|≤|≥)\s*([\d.,]+)\s*(x|×)?")
 

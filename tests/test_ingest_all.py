@@ -69,5 +69,6 @@ def test_bad_schedule_settings_are_one_line(run_cli, config_dir):
 def test_the_shipped_sources_get_their_kinds_default_schedules(run_cli):
     result = run_cli("schedule", "--list")
     assert result.exit_code == 0
-    assert "hf-daily: '17 6,12,18,23 * * *' UTC, next run" in result.output
+    assert "hf-daily: '*/10 * * * *' UTC, next run" in result.output
+    assert "arxiv-imaging: '10 0 * * mon-fri' America/New_York" in result.output
     assert "hf-search: '43 7 * * *' UTC" in result.output

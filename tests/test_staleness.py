@@ -67,6 +67,9 @@ def test_a_journal_feed_that_stops_changing_for_a_week_is_stale_and_its_weekend_
     assert stale.exit_code == 1
     [line] = reasons(stale, "stale")
     assert line.startswith("stale: no new paper since 2026-11-20") and "its last" in line  # its own history
+    digest = run_cli("digest", "--since", "2026-11-01")
+    assert digest.exit_code == 0
+    assert digest.stdout.splitlines()[2] == f"> **Warning:** source journal-of-imaging: {line}"
 
 
 def test_a_small_partial_hugging_face_day_is_flagged_against_its_usual_volume(run_cli, upstream_for):

@@ -15,8 +15,8 @@ renumbered per simulated day, so each day has papers of its own:
 - arXiv RSS (`/rss/CATS`, Atom): rebuilt at midnight US-Eastern after the
   evening announcement, Monday to Friday mailings; on weekends and arXiv
   holidays the rebuilt feed is empty.
-- arXiv API (`/api/query`): the papers of a mailing, by submission day, only
-  `API_LAG` after the feed shows them.
+- arXiv API (`/api/query`): papers by submission day (a weekend's in
+  Tuesday's mailing), each only `API_LAG` after the feed shows it.
 - bioRxiv/medRxiv details API (`/details/medrxiv/D/D/CURSOR/json`): a day's
   posts, the last batch of them only published late the next morning.
 - A journal's Atom feed (`/journal.atom`): a new article each weekday until
@@ -48,8 +48,9 @@ BIORXIV_DETAILS = FIXTURES / "biorxiv" / "published-doc_api-biorxiv_details_2026
 JOURNAL_ATOM = FIXTURES / "feeds" / "handmade_journal-toc_atom.xml"
 ARXIV_API = FIXTURES / "arxiv" / "arxiv-docs_api_user-manual_typical-response_all-electron_2007.xml"
 
-# Minutes after 00:00 UTC at which a weekday's Hugging Face papers are added, and how many.
-HF_BURSTS = ((270, 8), (435, 10), (640, 6), (845, 5), (1190, 3))
+# Minutes after 00:00 UTC at which a weekday's Hugging Face bursts begin, and how many papers each
+# adds, one a minute.
+HF_BURSTS = ((272, 8), (433, 10), (641, 6), (846, 5), (1193, 3))
 HF_ONE_PAPER = (time(9, 0), time(9, 12))  # the API answers with only its first paper
 ARXIV_PER_DAY = 28  # papers per mailing, out of the sample's 86 complete entries
 API_LAG = timedelta(hours=5)  # the API shows a mailing this long after the feed
@@ -65,6 +66,7 @@ class Paper:
     key: str  # `arxiv:2611.23005` or `doi:10.1101/...`, as paperfeed's identifiers hold it
     template: int  # which sample entry it is rebuilt from
     day: date  # its listing day upstream
+    submitted: date | None = None  # arXiv: the (GMT) day it was submitted
 
 
 @dataclass
@@ -95,7 +97,9 @@ class Upstream:
         for kind, timeline in self.papers.items():
             timeline.sort(key=lambda pair: pair[0])
             for at, paper in timeline:
-                if self.start <= paper.day < self.start + timedelta(days=self.days):
+                # The API lists a paper under its submission day: one before the start was never asked for.
+                listed = paper.submitted if kind == "arxiv-api" else paper.day
+                if self.start <= listed and paper.day < self.start + timedelta(days=self.days):
                     self.appeared.setdefault((kind, paper.key), self._visible(kind, at))
 
     # -- the script ------------------------------------------------------------------
@@ -106,19 +110,19 @@ class Upstream:
         if weekday:
             number = 0
             for minute, count in HF_BURSTS:
-                for _ in range(count):
+                for one in range(count):
                     if number >= self.hf_short_days.get(day, number + 1):
                         break
                     key = f"arxiv:{day:%y%m}.{day.day:02d}{number:03d}"
-                    self.papers["hf"].append((midnight + timedelta(minutes=minute),
+                    self.papers["hf"].append((midnight + timedelta(minutes=minute + one),
                                               Paper(key, number % len(self.hf_items), day)))
                     number += 1
-        mailing = weekday and not arxiv_holiday(day) and day not in self.arxiv_skips
-        if mailing:
+        if self._mails(day):
             rebuilt = datetime.combine(day, time(0), EASTERN).astimezone(timezone.utc)
+            window = _submission_days(day, self._mails)
             for number in range(ARXIV_PER_DAY):
                 key = f"arxiv:{day:%y%m}.{50000 + day.day * 100 + number}"
-                paper = Paper(key, (day.day * 7 + number) % len(self.atom_entries), day)
+                paper = Paper(key, (day.day * 7 + number) % len(self.atom_entries), day, window[number % len(window)])
                 self.papers["arxiv-rss"].append((rebuilt, paper))
                 self.papers["arxiv-api"].append((rebuilt + API_LAG, paper))
         if weekday:
@@ -130,6 +134,9 @@ class Upstream:
             if self.journal_stops is None or day < self.journal_stops:
                 at = datetime.combine(day, time(8, 0), timezone.utc)
                 self.papers["journal"].append((at, Paper(f"doi:10.1234/jmir.{day:%Y%m%d}", 0, day)))
+
+    def _mails(self, day: date) -> bool:
+        return day.weekday() < 5 and not arxiv_holiday(day) and day not in self.arxiv_skips
 
     def _visible(self, kind: str, at: datetime) -> datetime:
         """When a paper scripted at `at` can first be fetched: after any outage of its host."""
@@ -189,6 +196,8 @@ class Upstream:
         original = re.search(r"oai:arXiv\.org:(\d{4}\.\d{5})", entry).group(1)
         stamp = f"{paper.day.isoformat()}T00:00:00-05:00"
         entry = entry.replace(original, paper.key.removeprefix("arxiv:"))
+        # A renumbered entry is another paper: the sample's DOI and journal reference are not its own.
+        entry = re.sub(r"<arxiv:(DOI|journal_reference)>[^<]*</arxiv:\1>", "", entry)
         return re.sub(r"<published>[^<]*</published>", f"<published>{stamp}</published>", entry)
 
     def _atom(self, now: datetime) -> Response:
@@ -202,8 +211,7 @@ class Upstream:
     def _arxiv_api(self, query: str, now: datetime) -> Response:
         stamp = re.search(r"submittedDate:\[(\d{8})", query).group(1)
         submitted = datetime.strptime(stamp, "%Y%m%d").date()
-        # A mailing's papers were submitted on the (US-Eastern) evening before it.
-        papers = [p for p in self.shown("arxiv-api", now) if _previous_evening(p.day) == submitted]
+        papers = [p for p in self.shown("arxiv-api", now) if p.submitted == submitted]
         return Response(api_feed(papers, self.atom_entries), content_type="application/atom+xml")
 
     def _biorxiv(self, day: date, cursor: int, now: datetime) -> Response:
@@ -231,9 +239,21 @@ class Upstream:
         return Response(head + "".join(reversed(entries[-20:])) + "</feed>\n", content_type="application/atom+xml")
 
 
-def _previous_evening(mailing: date) -> date:
-    back = 3 if mailing.weekday() == 0 else 1
-    return mailing - timedelta(days=back)
+def _submission_days(mailing: date, mails) -> list[date]:
+    """The days whose submissions a mailing announces: after the previous mailing's cutoff day, up to
+    its own (each cutoff is 14:00 US-Eastern on the weekday before the mailing); a weekend and a
+    holiday fold into the next mailing."""
+    def cutoff(day: date) -> date:
+        day -= timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        return day
+
+    previous = mailing - timedelta(days=1)
+    while not mails(previous):
+        previous -= timedelta(days=1)
+    first, last = cutoff(previous) + timedelta(days=1), cutoff(mailing)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def api_feed(papers: Iterable[Paper], atom_entries: list[str]) -> str:
@@ -251,8 +271,8 @@ def api_feed(papers: Iterable[Paper], atom_entries: list[str]) -> str:
         arxiv_id = paper.key.removeprefix("arxiv:")
         entries.append(
             f"<entry><id>http://arxiv.org/abs/{arxiv_id}v1</id>"
-            f"<published>{_previous_evening(paper.day).isoformat()}T18:00:00Z</published>"
-            f"<updated>{_previous_evening(paper.day).isoformat()}T18:00:00Z</updated>"
+            f"<published>{paper.submitted.isoformat()}T18:00:00Z</published>"
+            f"<updated>{paper.submitted.isoformat()}T18:00:00Z</updated>"
             f"<title>{title}</title><summary>{summary}</summary>"
             f"<author><name>A. Author</name></author>"
             f'<link href="http://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>'

@@ -12,6 +12,7 @@ from pipeline.cli.read import output_stream, parse_day, period_option
 from pipeline.config import ConfigError
 from pipeline.output.digest import build_digest, render_html, render_markdown
 from pipeline.output.mail import MailError, SmtpSettings, build_message, send
+from pipeline.run.staleness import all_findings
 from pipeline.store.reading import PaperFilter, iter_papers
 
 
@@ -42,8 +43,9 @@ def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: 
         except ConfigError as exc:
             fail(str(exc))
     selection = PaperFilter(tags=((tag,),), since=first, until=last, source=source, period=period)
+    notices = [f"source {finding.source}: {finding.reason}" for finding in all_findings(pipe.store, pipe.config)]
     result = build_digest(iter_papers(pipe.store, selection, order="upvotes"), tag=tag,
-                          since=first or date.today().isoformat(), until=last)
+                          since=first or date.today().isoformat(), until=last, notices=notices)
     if settings is not None:
         message = build_message(settings.sender, list(recipients), result.subject,
                                 render_markdown(result), render_html(result))

@@ -15,13 +15,15 @@ it into a ParseError carrying arXiv's message, so the run fails naming it. An
 empty page although `totalResults` says there is more is something arXiv
 sometimes serves by mistake: it is fetched again (`empty_retries` times)
 before the run fails rather than ending the day early. A day of submissions
-(arXiv's clock, GMT) is complete once it is over, so the API's latest day is
-yesterday and catch-up and backfill walk its days.
+(arXiv's clock, GMT) is complete once arXiv has announced it (`AnnouncedDays`):
+the API's latest day is the cutoff day of the newest mailing, and catch-up
+and backfill walk its days.
 """
 
 from __future__ import annotations
 
-from datetime import date, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 from urllib.parse import urlencode
 
@@ -38,7 +40,13 @@ API_BASE = "https://export.arxiv.org"
 PAGE_SIZE = 500  # a busy day of eess.IV+cs.CV+physics.med-ph fits in one page; arXiv allows up to 2000
 EMPTY_RETRIES = 2
 ARXIV_INTERVAL = 3.0  # arXiv asks for one request every 3 s
-EVENINGS = ("30 20 * * sun,mon,tue,wed,thu", "America/New_York")  # after the 20:00 ET announcement
+# arXiv announces at 20:00 US-Eastern (Sunday to Thursday) and rebuilds its feeds at midnight
+# US-Eastern: ten minutes past it, Monday to Friday, one request reads the new mailing.
+AFTER_REBUILD = ("10 0 * * mon-fri", "America/New_York")
+# The API shows a mailing hours after the feed; by midday UTC the morning's mailing is in.
+AFTER_API_LAG = ("0 12 * * mon-fri", "UTC")
+EASTERN = ZoneInfo("America/New_York")
+API_SETTLED = timedelta(hours=6)  # after the midnight rebuild, the API has the mailing too
 CATEGORIES = Option(list, required=True, check=string_list('a non-empty list of arXiv categories, e.g. ["eess.IV", "cs.CV"]'),
                     expected='a non-empty list of arXiv categories, e.g. ["eess.IV", "cs.CV"]')
 
@@ -54,7 +62,7 @@ class ArxivRss(SourceKind):
     name = "arxiv-rss"
     family = "arxiv"
     options = {"base_url": Option(str, RSS_BASE, check=http_url), "categories": CATEGORIES}
-    schedule = EVENINGS
+    schedule = AFTER_REBUILD
     # arXiv announces Sunday to Thursday evenings (US-Eastern) and skips holidays: an empty
     # feed is normal, but no announcement at all for over three days means trouble.
     expect = Expectation("never", 80.0)
@@ -74,6 +82,36 @@ class ArxivRss(SourceKind):
         if not listing.entries and listing.listing_date and date.fromisoformat(listing.listing_date).weekday() < 5:
             notes.append(f"no announcements on {listing.listing_date}, a weekday: an arXiv holiday, or the feed is failing")
         return Fetched(listing, plan.target, (result,), tuple(notes), day=listing.listing_date)
+
+
+def mailing_day(day: date) -> bool:
+    """A day with a feed of new papers (dated by its US-Eastern morning)."""
+    return day.weekday() < 5 and not arxiv_holiday(day)
+
+
+def cutoff_day(mailing: date) -> date:
+    """The submission day whose 14:00 US-Eastern cutoff closed this mailing: the weekday before it."""
+    day = mailing - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class AnnouncedDays(DatePlan):
+    """Submission days that arXiv has announced: a day is complete once its mailing is out, not
+    when it ends. A weekend's submissions are announced with Monday's and only appear in the API
+    on Tuesday, so a day-after fetch of Saturday would find it empty, call it complete, and never
+    ask again."""
+
+    def latest(self, now: datetime) -> date:
+        eastern = now.astimezone(EASTERN)
+        day = eastern.date()
+        if eastern < datetime.combine(day, time(0), EASTERN) + API_SETTLED:
+            day -= timedelta(days=1)
+        while not mailing_day(day):
+            day -= timedelta(days=1)
+        return cutoff_day(day)
 
 
 def search_query(categories: list[str], day: date) -> str:
@@ -108,8 +146,8 @@ class ArxivApi(SourceKind):
         "page_size": Option(int, PAGE_SIZE, check=whole_number(1)),
         "empty_retries": Option(int, EMPTY_RETRIES, check=whole_number(0)),
     }
-    schedule = EVENINGS
-    dates = DatePlan(zone=timezone.utc, lag=1)
+    schedule = AFTER_API_LAG
+    dates = AnnouncedDays(zone=timezone.utc, lag=1)
     paged = True
     politeness = {"export.arxiv.org": ARXIV_INTERVAL}
     # Submissions arrive every day, weekends too (fewer); a day is complete the day after.

@@ -42,6 +42,8 @@ class Biorxiv(SourceKind):
     }
     dates = DatePlan(zone=timezone.utc, lag=1)
     paged = True
+    # Yesterday's posts at 07:43 UTC, and again at 13:43 for the batch the API only shows late.
+    schedule = ("43 7,13 * * *", "UTC")
     # Posts go up every weekday (a few at weekends); one subject may have a quiet day or two.
     cadence = Cadence(daily=True, publishes_on=WEEKDAYS, silence_days=2, lag=1)
 
