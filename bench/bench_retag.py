@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from harness import interleaved, ratio_of, row, spread  # noqa: E402
-from pipeline.model import PaperRecord  # noqa: E402
+from pipeline.model import PaperRecord, RunRow  # noqa: E402
 from pipeline.formats import parse_any  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.store.tags import retag  # noqa: E402
@@ -76,7 +76,7 @@ def build_database(path: Path, papers: list[tuple[str, str | None]]) -> Store:
         for n, (title, abstract) in enumerate(papers)
     ]
     run_id = store.start_run("bench", "bench_retag")
-    store.save_listing(run_id, "bench", records, run_fields={"status": "ok", "entries_parsed": len(records)})
+    store.save_listing(run_id, "bench", records, run_row=RunRow("ok", entries_parsed=len(records)))
     return store
 
 

@@ -180,3 +180,31 @@ Paper = make_dataclass("Paper", _paper_fields(), frozen=True, slots=True, namesp
     "as_dict": _paper_as_dict,
 })
 Paper.__module__ = __name__  # make_dataclass names its caller's module only from Python 3.12
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """How a run closed, as the store writes it into its `runs` row.
+
+    The run code builds one and hands it over; the store turns it into the
+    UPDATE. A field left None leaves the column as `start_run` wrote it (the
+    source and target, the listing day of a one-response day), so a row
+    says only what this run learnt.
+    """
+
+    status: str
+    source: str | None = None
+    target: str | None = None
+    http_status: int | None = None
+    bytes: int | None = None
+    duration_s: float | None = None
+    entries_parsed: int | None = None
+    papers_new: int | None = None
+    papers_updated: int | None = None
+    papers_tagged: int | None = None
+    error: str | None = None
+    listing_date: str | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The columns this row sets, by name."""
+        return {name: value for name in self.__slots__ if (value := getattr(self, name)) is not None}

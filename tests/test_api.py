@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -13,9 +14,11 @@ from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import pipeline
 from pipeline.api import ReadOnlyError, UnknownTarget
+from pipeline.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_TEXT = ROOT / "fixtures" / "hf" / "hf_papers_search_medical-imaging_rendered-text_2026-02-23.txt"
@@ -110,3 +113,28 @@ def test_importing_pipeline_loads_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     assert out.strip() == "[]"
+
+
+def test_the_read_commands_work_on_a_read_only_copy_with_read_only(tmp_path, run_cli, db_path, config_dir):
+    assert run_cli("ingest", str(SEARCH_TEXT)).exit_code == 0
+    copy = tmp_path / "shelf.db"
+    shutil.copy(db_path, copy)
+    copy.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    before = _sha256(copy)
+
+    def ro(*args):
+        return CliRunner().invoke(cli, ["--db", str(copy), "--config", str(config_dir), "--read-only", *args])
+
+    found = ro("search", "segmentation", "--format", "json")
+    assert found.exit_code == 0, found.output
+    assert len(json.loads(found.stdout)) == 20
+    exported = ro("export", "--format", "csv", "--tag", "medical-imaging")
+    assert exported.exit_code == 0 and len(exported.stdout.splitlines()) == 1 + 63
+    assert ro("runs").exit_code == 0 and ro("stats", "--days", "0").exit_code == 0
+    refused = ro("ingest", str(SEARCH_TEXT))
+    assert refused.exit_code == 2 and "opened read-only: ingest needs a writable database" in refused.stderr
+    assert ro("retag").exit_code == 2
+    missing = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "--read-only", "search", "x"])
+    assert missing.exit_code == 2 and "no such database file" in missing.stderr
+    copy.chmod(0o644)
+    assert _sha256(copy) == before

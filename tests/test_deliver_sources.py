@@ -13,6 +13,7 @@ from pipeline.api import Feed
 from pipeline.delivery import subscriptions
 from pipeline.delivery.deliver import deliver
 from pipeline.delivery.waiting import delivery_jobs, wait_for_ingests
+from pipeline.model import RunRow
 from pipeline.run.scheduler import Scheduler
 from test_deliver import inbox  # noqa: F401  (fixture: a local SMTP server and what it received)
 from test_read_digest import read_message
@@ -49,7 +50,7 @@ def test_no_new_papers_and_a_failed_source_are_different_messages(inbox, pipe, c
     assert first["Subject"] == "paperfeed: morning: no new papers since 2024-10-01"
     # The night's arXiv run failed: the next message says so, in its subject and first lines.
     run_id = pipe.store.start_run("arxiv-imaging", "https://rss.arxiv.org/rss/eess.IV")
-    pipe.store.finish_run(run_id, status="failed", http_status=503, error="HTTP 503 Service Unavailable")
+    pipe.store.finish_run(run_id, RunRow("failed", http_status=503, error="HTTP 503 Service Unavailable"))
     failed = deliver(pipe, sub)
     assert failed.late_sources == ("arxiv-imaging",)
     second = read_message(inbox.envelopes[1])
@@ -63,7 +64,7 @@ def test_a_failed_source_is_reported_even_without_send_empty(inbox, pipe, config
     sub = subscribe(config_dir)
     assert deliver(pipe, sub).status == "nothing-new" and inbox.envelopes == []  # nothing to say
     run_id = pipe.store.start_run("arxiv-imaging", "https://rss.arxiv.org/rss/eess.IV")
-    pipe.store.finish_run(run_id, status="failed", error="HTTP 503")
+    pipe.store.finish_run(run_id, RunRow("failed", error="HTTP 503"))
     deliver(pipe, sub)
     assert len(inbox.envelopes) == 1 and "arxiv-imaging" in body(read_message(inbox.envelopes[0]))
 
@@ -79,7 +80,7 @@ def test_a_delivery_waits_for_a_running_ingest_and_names_it_when_it_gives_up(inb
     text = body(read_message(inbox.envelopes[0]))
     assert "still running" in text and "Brain tumour segmentation" in text
     # Once the run is done, nothing is waited for.
-    pipe.store.finish_run(run_id, status="ok", entries_parsed=3)
+    pipe.store.finish_run(run_id, RunRow("ok", entries_parsed=3))
     assert wait_for_ingests(pipe, sub, threading.Event(), limit=timedelta(0), poll=0.01) == []
 
 

@@ -10,6 +10,7 @@ import pytest
 from pipeline.api import Feed
 from pipeline.cli.schedule import _pipelines
 from pipeline.config import load_config
+from pipeline.model import RunRow
 from pipeline.run.scheduler import Scheduler
 from scheduling import HfServer, rows, source, tune, wait_for, write_sources
 
@@ -118,18 +119,18 @@ def test_yesterday_is_fetched_once_more_after_the_morning_settle_time(db_path, c
     hf_daily = session.pipeline().config.source("hf-daily")
     # Hand-made ledger: yesterday's run completed at 23:17 the evening before.
     run_id = store.start_run("hf-daily", "t", "2024-10-24")
-    store.finish_run(run_id, status="ok")
+    store.finish_run(run_id, RunRow("ok"))
     store.conn.execute("update runs set started_at = '2024-10-24T23:17:00Z' where id = ?", (run_id,))
     at = lambda hour: datetime(2024, 10, 25, hour, 17, tzinfo=timezone.utc)  # noqa: E731
     assert days_to_fetch(store, hf_daily, now=at(5), window=7) == [date(2024, 10, 25)]
     assert days_to_fetch(store, hf_daily, now=at(6), window=7) == [date(2024, 10, 24), date(2024, 10, 25)]
     settled = store.start_run("hf-daily", "t", "2024-10-24")
-    store.finish_run(settled, status="ok")
+    store.finish_run(settled, RunRow("ok"))
     store.conn.execute("update runs set started_at = '2024-10-25T06:17:03Z' where id = ?", (settled,))
     assert days_to_fetch(store, hf_daily, now=at(12), window=7) == [date(2024, 10, 25)]
     # A scheduler slot that a complete run already served (another process) fetches nothing more.
     done = store.start_run("hf-daily", "t", "2024-10-25")
-    store.finish_run(done, status="ok")
+    store.finish_run(done, RunRow("ok"))
     store.conn.execute("update runs set started_at = '2024-10-25T12:17:01Z' where id = ?", (done,))
     assert days_to_fetch(store, hf_daily, now=at(12), window=7, slot=at(12)) == []
     session.close()

@@ -6,7 +6,7 @@ import json
 
 from conftest import FIXTURES
 
-from pipeline.model import PaperRecord
+from pipeline.model import PaperRecord, RunRow
 from pipeline.store import Store
 from pipeline.store.tags import CHUNK, retag
 from pipeline.tagging import load_rules
@@ -33,7 +33,7 @@ def dev_store(path, copies: int) -> tuple[Store, dict[str, tuple[str, str | None
         texts[f"arxiv:{arxiv_id}"] = (paper["title"], paper["abstract"])
     store = Store(path)
     run_id = store.start_run("test", "dev set")
-    store.save_listing(run_id, "test", records, run_fields={"status": "ok"})
+    store.save_listing(run_id, "test", records, run_row=RunRow("ok"))
     return store, texts
 
 

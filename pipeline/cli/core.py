@@ -11,6 +11,7 @@ parsers, HTTP and rules when an operation needs them.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -40,11 +41,13 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
               help="SQLite database file (env PAPERFEED_DB; default ./papers.db).")
 @click.option("--config", "config_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Configuration folder (env PAPERFEED_CONFIG; default: the shipped config/).")
+@click.option("--read-only", "read_only", is_flag=True,
+              help="Open the database without migrating or writing it (a copy on a read-only file or mount).")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, config_dir: Path | None, read_only: bool) -> None:
     """Keep a SQLite database of new medical-imaging papers current."""
     # Opened lazily (on the first command that needs it), so `--help` needs no database or configuration.
-    feed = Feed(db_path or default_db_path(), config_dir)
+    feed = Feed(db_path or default_db_path(), config_dir, read_only=read_only)
     ctx.obj = feed
     ctx.call_on_close(feed.close)
 
@@ -63,6 +66,8 @@ def _feed(ctx: click.Context) -> Feed:
         feed.pipeline()
     except (ConfigError, RuleError) as exc:
         fail(str(exc))
+    except sqlite3.OperationalError as exc:  # --read-only on a file that is not there
+        fail(f"{feed.db_path}: {exc}")
     return feed
 
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from pipeline.api import ReadOnlyError
 from pipeline.cli.core import _feed, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, load_config
 from pipeline.store import labels as label_store
@@ -37,8 +38,11 @@ def retag(ctx: click.Context) -> None:
     feed = _feed(ctx)
     pipe = feed.pipeline()
     total = pipe.store.query("SELECT count(*) AS n FROM papers")[0]["n"]
-    with click.progressbar(length=total, label="retagging", file=sys.stderr) as bar:
-        report = feed.retag(progress=bar.update)
+    try:
+        with click.progressbar(length=total, label="retagging", file=sys.stderr) as bar:
+            report = feed.retag(progress=bar.update)
+    except ReadOnlyError as exc:
+        fail(str(exc))
     if not report.papers_changed:
         click.echo(f"{report.papers} papers, no change (rules {pipe.rules_version})")
         return

@@ -23,7 +23,7 @@ from pipeline.config import Config, SourceConfig
 from pipeline.http import FetchError
 from pipeline.kinds import Expectation, Fetched, SourceKind, Unit
 from pipeline.kinds.adhoc import Adhoc, source_name
-from pipeline.model import ParseError
+from pipeline.model import ParseError, RunRow
 from pipeline.run.fetchers import NotModified, RunFetcher
 from pipeline.run.locking import SourceLock
 from pipeline.store import Store, Tagger
@@ -198,9 +198,9 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     def close(status: str, target: str, *, error: str | None = None, notes: tuple[str, ...] = (),
               used=None, remember: bool = True, **measured: Any) -> RunSummary:
         record = fetcher.record(source, request, used) if remember else None
-        pipe.store.finish_run(run_id, record=record, source=source, target=target,
-                              status=status, error=error or ("; ".join(notes) if notes else None),
-                              duration_s=round(time.monotonic() - started, 3), **measured)
+        pipe.store.finish_run(run_id, RunRow(status, source, target, error=error or ("; ".join(notes) if notes else None),
+                                             duration_s=round(time.monotonic() - started, 3), **measured),
+                              record=record)
         return RunSummary(run_id=run_id, source=source, target=target, status=status, error=error,
                           entries_parsed=measured.get("entries_parsed") or 0, notes=notes)
 
@@ -244,11 +244,11 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     for entry in listing.entries:
         entry.listed_undated = not (entry.listing_date or listing.listing_date)
         entry.listing_date = entry.listing_date or listing.listing_date or undated_day
-    run_fields = {**measured, "source": source, "target": fetched.target, "status": "ok",
-                  "error": "; ".join(notes) or None, "duration_s": round(time.monotonic() - started, 3)}
+    run_row = RunRow("ok", source, fetched.target, error="; ".join(notes) or None,
+                     duration_s=round(time.monotonic() - started, 3), **measured)
     try:
         counts = pipe.store.save_listing(
-            run_id, source, listing.entries, run_fields=run_fields, tagger=pipe.tagger,
+            run_id, source, listing.entries, run_row=run_row, tagger=pipe.tagger,
             rules_version=pipe.rules_version, origin=listing.format,
             record=fetcher.record(source, request, fetched.responses),
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from pipeline.model import RunRow
 from pipeline.resources import shipped_path
 from pipeline.store.listings import ListingWriter
 
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
     from pipeline.store.fetch_record import FetchRecord
 
 BUSY_TIMEOUT_MS = 30_000
-RUN_FIELDS = {
-    "finished_at", "status", "http_status", "bytes", "duration_s", "entries_parsed",
-    "papers_new", "papers_updated", "papers_tagged", "error", "target", "source", "listing_date",
-}  # fmt: skip
 
 
 def utc_now() -> str:
@@ -152,15 +149,12 @@ class Store(ListingWriter):
             )
             return cursor.lastrowid
 
-    def _update_run(self, conn: sqlite3.Connection, run_id: int, fields: dict[str, Any]) -> None:
-        unknown = set(fields) - RUN_FIELDS
-        if unknown:
-            raise ValueError(f"unknown run fields: {sorted(unknown)}")
-        fields = {"finished_at": utc_now(), **fields}
+    def _update_run(self, conn: sqlite3.Connection, run_id: int, row: RunRow) -> None:
+        fields = {"finished_at": utc_now(), **row.columns()}
         assignments = ", ".join(f"{name} = ?" for name in fields)
         conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*fields.values(), run_id))
 
-    def finish_run(self, run_id: int, *, record: FetchRecord | None = None, **fields: Any) -> None:
+    def finish_run(self, run_id: int, row: RunRow, *, record: FetchRecord | None = None) -> None:
         """Close a run that wrote no papers (failed, empty, not-modified, ...).
 
         `record` is what fetching learnt (HTTP validators, kept raw responses),
@@ -170,7 +164,7 @@ class Store(ListingWriter):
             from pipeline.store import fetch_record  # imports core: here, not at the top
 
             fetch_record.write(conn, run_id, record)
-            self._update_run(conn, run_id, fields)
+            self._update_run(conn, run_id, row)
 
     def add_run_note(self, run_id: int, note: str) -> None:
         """Append a note to a closed run's `error` column (why a paged day ended early, say)."""

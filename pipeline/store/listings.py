@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pipeline.columns import COLUMN_NAMES, PAPER_COLUMNS as COLUMNS
 from pipeline import reader_facts
 from pipeline.identity.merge import claims_for, merge_paper, source_family
-from pipeline.model import PaperRecord
+from pipeline.model import PaperRecord, RunRow
 from pipeline.store import bibliographic, identity
 from pipeline.store.fts_write import ListingIndex
 
@@ -79,7 +79,7 @@ class ListingWriter:
         source: str,
         entries: Iterable[PaperRecord],
         *,
-        run_fields: dict[str, Any],
+        run_row: RunRow,
         tagger: Tagger | None = None,
         rules_version: str | None = None,
         origin: str | None = None,
@@ -123,17 +123,10 @@ class ListingWriter:
                                 tagger, rules_version or "")
                 counts.papers_tagged = self._count_tagged(conn, keys)
             if counts.notes:
-                run_fields = {**run_fields, "error": "; ".join(filter(None, [run_fields.get("error"), *_capped(counts.notes)]))}
-            self._update_run(
-                conn,
-                run_id,
-                {
-                    **run_fields,
-                    "papers_new": counts.papers_new,
-                    "papers_updated": counts.papers_updated,
-                    "papers_tagged": counts.papers_tagged,
-                },
-            )
+                run_row = replace(run_row, error="; ".join(filter(None, [run_row.error, *_capped(counts.notes)])))
+            self._update_run(conn, run_id, replace(run_row, papers_new=counts.papers_new,
+                                                   papers_updated=counts.papers_updated,
+                                                   papers_tagged=counts.papers_tagged))
         return counts
 
     def _save_paper(self, conn: sqlite3.Connection, record: PaperRecord, resolution: identity.Resolution,

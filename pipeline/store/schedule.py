@@ -12,6 +12,7 @@ import os
 import socket
 from typing import Any
 
+from pipeline.model import RunRow
 from pipeline.store.core import Store, utc_now
 
 COMPLETE_STATUSES = ("ok", "empty")
@@ -55,7 +56,7 @@ def record_run(store: Store, source: str, target: str, status: str, error: str,
                listing_date: str | None = None) -> int:
     """A run that did no work (skipped) or died before it could say so itself (failed)."""
     run_id = store.start_run(source, target, listing_date)
-    store.finish_run(run_id, status=status, error=error, duration_s=0.0)
+    store.finish_run(run_id, RunRow(status, error=error, duration_s=0.0))
     return run_id
 
 
