@@ -4,7 +4,8 @@ Ingests each saved response in fixtures/ as a file, then runs one configured
 source of every kind (daily, search, feeds, paged API days, backfill) against
 a local server answering with fixtures, keeps raw responses and reparses them.
 The dump lists every table's rows sorted, with what differs from run to run
-(times, durations, pids, the server's port, response headers) normalised.
+(times, durations, pids, the server's port, response headers, the checkout's
+path, the day an undated listing was read) normalised.
 
     python bench/rows_dump.py --save bench/rows-baseline.txt
     python bench/rows_dump.py --compare bench/rows-baseline.txt   # exit 1 and a diff on change
@@ -21,6 +22,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -158,6 +160,7 @@ def build(folder: Path) -> Path:
 def dump(db: Path) -> str:
     port = re.compile(r"127\.0\.0\.1:\d+")
     lines = []
+    today = date.today().isoformat()
     conn = sqlite3.connect(db)
     tables = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
@@ -174,7 +177,9 @@ def dump(db: Path) -> str:
                 if VOLATILE.search(column) and value is not None:
                     value = "<volatile>"
                 if isinstance(value, str):
-                    value = port.sub("127.0.0.1:PORT", value)
+                    value = port.sub("127.0.0.1:PORT", value).replace(str(ROOT), "<root>")
+                    # An undated listing (a search, a feed) is filed under the day it was read.
+                    value = "<today>" if value == today else value
                 shown[column] = value
             rows.append(json.dumps(shown, sort_keys=True, ensure_ascii=False))
         lines.append(f"## {table} ({len(rows)} rows)")

@@ -11,11 +11,6 @@ first use and checked then (`ConfigError`, `RuleError`).
 `read_only=True` opens an existing database without migrating it and
 without writing (a copy on a read-only mount, a file another process owns);
 every method that writes raises `ReadOnlyError` instead.
-
-The run path (source kinds, parsers, HTTP) and the tagger are imported by
-the methods that use them: every `paperfeed` command creates a Feed, and a
-search should cost what its query costs. `search` reads the database alone
-when nothing else is open, without loading configuration or rules.
 """
 
 from __future__ import annotations
@@ -27,21 +22,27 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, Any
 
 from pipeline.config import Config, SourceConfig, load_config
+from pipeline.delivery.deliver import DeliveryOutcome, deliver as deliver_subscription
+from pipeline.delivery.subscriptions import Subscription, load as load_subscriptions
+from pipeline.delivery.zotero import PushOutcome, ZoteroTarget, push as zotero_push
 from pipeline.model import Paper
+from pipeline.run.backfill import DayResult, backfill as walk_days
+from pipeline.run.health import SourceHealth, assess
+from pipeline.run.liveness import scheduler_lines
+from pipeline.run.reparse import reparse as replay_kept
+from pipeline.run.run import Pipeline, RunSummary, ingest_file, ingest_url, today_utc
+from pipeline.run.sources import run_all, run_guarded
+from pipeline.run.staleness import Finding, scheduler_findings
 from pipeline.store import Store
+from pipeline.store import labels as label_store
+from pipeline.store import tags as tag_store
 from pipeline.store.reading import PaperFilter, iter_papers, search as search_rows
 from pipeline.store.sqlite_version import warn_if_affected
-
-if TYPE_CHECKING:
-    from pipeline.run.backfill import DayResult
-    from pipeline.run.health import SourceHealth
-    from pipeline.run.run import Pipeline, RunSummary
-    from pipeline.run.staleness import Finding
-    from pipeline.store.tags import RetagReport
-    from pipeline.tagging import RuleSet
+from pipeline.tagging import RuleSet, load_rules
+from pipeline.tagging.check import LabelledPaper, TagCheck, check
 
 Day = date | str | None
 TagSelection = str | Iterable[str | Iterable[str]] | None
@@ -105,22 +106,18 @@ class Feed:
         self.read_only = read_only
         self._pipeline: Pipeline | None = None
         self._rules: RuleSet | None = None
-        self._database: Store | None = None  # the store alone, for reading before anything else is open
 
     # -- opening ----------------------------------------------------------
 
     def pipeline(self) -> Pipeline:
         """Store, configuration and tagger, opened once; configuration and rule errors surface here."""
         if self._pipeline is None:
-            from pipeline.run.run import Pipeline
-            from pipeline.tagging import load_rules
-
             config = self._loaded or load_config(self.config_dir)
             # Pacing and lock files live next to the database, shared by every process using it.
             config.http = dataclasses.replace(config.http, state_dir=self.db_path.resolve().parent)
             rules = load_rules(config.tags_path)  # broken rules stop us before any fetch
-            store, self._database = self._database or Store(self.db_path, read_only=self.read_only), None
-            self._pipeline = Pipeline(store=store, config=config, tagger=rules.tag, rules_version=rules.version)
+            self._pipeline = Pipeline(store=Store(self.db_path, read_only=self.read_only), config=config,
+                                      tagger=rules.tag, rules_version=rules.version)
             self._rules = rules
             warn_if_affected()
         return self._pipeline
@@ -139,22 +136,10 @@ class Feed:
         self.pipeline()
         return self._rules
 
-    def database(self) -> Store:
-        """The store, opening only the database when nothing else is open yet (no configuration, no rules)."""
-        if self._pipeline is not None:
-            return self._pipeline.store
-        if self._database is None:
-            self._database = Store(self.db_path, read_only=self.read_only)
-            warn_if_affected()
-        return self._database
-
     def close(self) -> None:
         if self._pipeline is not None:
             self._pipeline.store.close()
             self._pipeline = None
-        if self._database is not None:
-            self._database.close()
-            self._database = None
 
     def __enter__(self) -> Feed:
         return self
@@ -185,9 +170,6 @@ class Feed:
         a `not-modified` run; `force` parses it again (not for configured sources,
         whose runs always ask conditionally).
         """
-        from pipeline.run.run import ingest_file, ingest_url
-        from pipeline.run.sources import run_guarded
-
         pipe = self._writable("ingest")
         text = str(target)
         source = pipe.config.source(text)
@@ -205,8 +187,6 @@ class Feed:
 
     def ingest_all(self, *, now: datetime | None = None) -> list[RunSummary]:
         """Every enabled source once, each with the days missed since its last complete run."""
-        from pipeline.run.sources import run_all
-
         return run_all(self._writable("ingest"), now=now)
 
     def backfill(self, source: str, since: Day, until: Day = None, *, force: bool = False) -> Iterator[DayResult]:
@@ -215,9 +195,6 @@ class Feed:
         `until` defaults to yesterday (UTC). Complete days are skipped unless
         `force`; the walk stops after a rate-limited day or a held lock.
         """
-        from pipeline.run.backfill import backfill as walk_days
-        from pipeline.run.run import today_utc
-
         pipe = self._writable("backfill")
         first = as_day(since, "--since")
         last = as_day(until, "--until") or today_utc() - timedelta(days=1)
@@ -227,17 +204,51 @@ class Feed:
 
     def reparse(self, *, source: str | None = None, since: Day = None) -> list[RunSummary]:
         """Papers rebuilt from kept raw responses (`[storage] keep_raw`), without fetching."""
-        from pipeline.run.reparse import reparse as replay_kept
-
         day = as_day(since, "--since")
         return replay_kept(self._writable("reparse"), source=source, since=day.isoformat() if day else None)
 
-    def retag(self, *, progress: Callable[[int], None] | None = None) -> RetagReport:
+    def retag(self, *, progress: Callable[[int], None] | None = None) -> tag_store.RetagReport:
         """The current tag rules applied to every stored paper; what changed, per tag."""
-        from pipeline.store import tags as tag_store
-
         pipe = self._writable("retag")
         return tag_store.retag(pipe.store, pipe.tagger, pipe.rules_version, progress=progress)
+
+    # -- labels: people correcting the tags -------------------------------------
+
+    def label(self, paper: str, tag: str, value: bool, *, note: str = "", who: str | None = None
+              ) -> label_store.Label:
+        """Say whether `paper` (arXiv id, DOI or paper id) has `tag`.
+
+        The label overrides the rules in every view, export and digest and
+        survives `retag`; the newest label per paper and tag wins. Raises
+        `LabelError` (`UnknownPaper` for a paper not in the database).
+        """
+        store = self._writable("label").store
+        paper_id = tag_store.resolve_paper_id(store, paper)
+        if paper_id is None:
+            raise label_store.UnknownPaper(f"{paper}: no such paper in {store.path}")
+        return label_store.set_label(
+            store, label_store.Label(paper_id, tag, "yes" if value else "no", who or label_store.default_who(), note),
+            self.rules.tags)
+
+    def labels(self) -> list[label_store.Label]:
+        """Every stored label, by paper and tag."""
+        return list(label_store.stored_labels(self.store))
+
+    def import_labels(self, stream: IO[str], source: str = "<labels>") -> int:
+        """Labels from JSON lines (as `export_labels` writes them), all or none; how many."""
+        return label_store.import_labels(self._writable("labels import").store, stream, self.rules.tags, source)
+
+    def export_labels(self, stream: IO[str]) -> int:
+        return label_store.export_labels(self.store, stream)
+
+    def labelled_papers(self) -> list[LabelledPaper]:
+        """Every labelled paper with its verdicts per tag: what `check_rules` scores by default."""
+        return [LabelledPaper(paper_id, title, abstract, tuple(sorted(verdicts.items())))
+                for paper_id, title, abstract, verdicts in label_store.labelled_papers(self.store)]
+
+    def check_rules(self, papers: list[LabelledPaper] | None = None) -> list[TagCheck]:
+        """The current rules scored per tag on `papers` (default: the database's labels)."""
+        return check(self.rules, self.labelled_papers() if papers is None else papers)
 
     # -- reading ----------------------------------------------------------
 
@@ -264,8 +275,7 @@ class Feed:
                source: str | None = None, period: str = "new", limit: int = 20, order: str = "rank") -> list[Paper]:
         """Full-text search (FTS5 syntax plus the field's words: X-ray, U-Net), best match first."""
         selection = self.selection(tag=tag, since=since, until=until, source=source, period=period)
-        rows = search_rows(self.database(), query, selection, limit=limit, order=order)
-        return [Paper.from_row(row) for row in rows]
+        return [Paper.from_row(row) for row in search_rows(self.store, query, selection, limit=limit, order=order)]
 
     def papers_frame(self, **filters: Any):
         """`papers(**filters)` as a pandas DataFrame, one row per paper (needs the `pandas` extra)."""
@@ -276,12 +286,31 @@ class Feed:
         rows = [paper.as_dict() for paper in self.papers(**filters)]
         return pandas.DataFrame(rows, columns=list(Paper.__dataclass_fields__))
 
+    # -- delivering -----------------------------------------------------------
+
+    def subscriptions(self) -> dict[str, Subscription]:
+        """The subscriptions of this configuration (config/subscriptions.toml), by name."""
+        return load_subscriptions(self.config.directory)
+
+    def deliver(self, name: str | None = None, *, dry_run: bool = False) -> list[DeliveryOutcome]:
+        """Send each subscription (or `name`) what is new for it, as `paperfeed deliver` does."""
+        found = self.subscriptions()
+        if name is not None and name not in found:
+            raise UnknownTarget(f"no subscription {name!r} (have: {', '.join(found) or 'none'})")
+        pipe = self.pipeline() if dry_run else self._writable("deliver")
+        return [deliver_subscription(pipe, sub, dry_run=dry_run) for sub in ([found[name]] if name else found.values())]
+
+    def zotero_push(self, papers: Iterable[Paper | dict[str, Any]], *, library: str | None = None,
+                    collection: str | None = None, base_url: str | None = None) -> PushOutcome:
+        """Create Zotero items for `papers` (from `papers()` or `search()`), skipping those pushed before."""
+        pipe = self._writable("push to Zotero")
+        target = ZoteroTarget.from_settings(pipe.config.settings, str(pipe.config.directory / "settings.toml"),
+                                            library=library, collection=collection, base_url=base_url)
+        rows = [p.as_dict() if isinstance(p, Paper) else p for p in papers]
+        return zotero_push(pipe.store, target, rows)
+
     def status(self, *, now: datetime | None = None) -> Status:
         """Each enabled source's health and the scheduler's; `Status.healthy` is `paperfeed status`'s exit 0."""
-        from pipeline.run.health import assess
-        from pipeline.run.liveness import scheduler_lines
-        from pipeline.run.staleness import scheduler_findings
-
         pipe = self.pipeline()
         if not self.read_only:
             pipe.store.mark_interrupted_runs()

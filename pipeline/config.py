@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.http import HttpSettings
+from pipeline.http.safety import host_of
+from pipeline.kinds import KINDS, Expectation, SourceKind, kind_named
+from pipeline.kinds.registry import option_problem
 from pipeline.resources import shipped_path
-
-if TYPE_CHECKING:  # the kinds import every parser: only commands that read sources.toml load them
-    from pipeline.kinds import Expectation, SourceKind
 
 DEFAULT_DB = "papers.db"
 CONFIG_FILES = ("sources.toml", "settings.toml", "tags.toml")
@@ -44,8 +44,6 @@ class SourceConfig:
 
     @property
     def kind_type(self) -> type[SourceKind]:
-        from pipeline.kinds import kind_named
-
         return kind_named(self.kind)
 
     def make(self, http: HttpSettings | None = None) -> SourceKind:
@@ -54,8 +52,6 @@ class SourceConfig:
 
     @property
     def expectation(self) -> Expectation:
-        from pipeline.kinds import Expectation
-
         default = self.kind_type.expect
         return Expectation(self.options.get("expect_entries", default.entries),
                            float(self.options.get("expect_every_hours", default.every_hours)))
@@ -175,11 +171,29 @@ def load_config(directory: str | os.PathLike | None = None) -> Config:
     if unknown:
         raise ConfigError(f"{settings_file}: unknown sections {', '.join(sorted(unknown))}")
     _section(settings_file, settings, "smtp")
-    return Config(directory=directory, sources=sources, http=_http(settings_file, _section(settings_file, settings, "http")),
+    http = _http(settings_file, _section(settings_file, settings, "http"))
+    http = replace(http, own_hosts=_configured_hosts(sources.values()))
+    return Config(directory=directory, sources=sources, http=http,
                   settings=settings,
                   schedule=ScheduleSettings.from_table(_section(settings_file, settings, "schedule"), str(settings_file)),
                   storage=_storage(settings_file, _section(settings_file, settings, "storage")),
                   tags_path=config_file(directory, "tags.toml"))
+
+
+def _configured_hosts(sources) -> tuple[str, ...]:
+    """Hosts of the URLs written in sources.toml (`url`, `base_url`, ...): the user's to fetch wherever they are.
+
+    Only URLs the file states count; a kind's built-in default is not the
+    user's word, so it stays under the public-address rule.
+    """
+    hosts = set()
+    for source in sources:
+        for key, value in source.options.items():
+            if key.endswith("url") and isinstance(value, str):
+                host = host_of(value)
+                if host:
+                    hosts.add(host)
+    return tuple(sorted(hosts))
 
 
 def _section(path: Path, settings: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -222,8 +236,6 @@ def _http(path: Path, table: Mapping[str, Any]) -> HttpSettings:
     _check_types(path, "http", table, types)
     intervals = table.get("min_interval", {})
     _check_types(path, "http.min_interval", intervals, dict.fromkeys(intervals, (int, float)))
-    from pipeline.kinds import KINDS
-
     politeness = {host: seconds for kind in KINDS.values() for host, seconds in kind.politeness.items()}
     try:
         return HttpSettings.from_mapping({**table, "min_interval": {**politeness, **intervals}})
@@ -245,9 +257,6 @@ def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
     name = table.get("name")
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{path}: source #{index + 1} has no name")
-    from pipeline.kinds import kind_named
-    from pipeline.kinds.registry import option_problem
-
     try:
         kind = kind_named(table.get("kind"))
     except ValueError as exc:
@@ -256,4 +265,9 @@ def _source_from_table(path: Path, index: int, table: Any) -> SourceConfig:
     if problem:
         raise ConfigError(f"{path}: source {name!r}: {problem}")
     options = {key: value for key, value in table.items() if key not in ("name", "kind", "enabled")}
-    return SourceConfig(name=name, kind=kind.name, options=options, enabled=table.get("enabled", True))
+    source = SourceConfig(name=name, kind=kind.name, options=options, enabled=table.get("enabled", True))
+    if "schedule" in options or "timezone" in options:
+        from pipeline.run.scheduler import source_trigger  # the scheduler's own reading, at load
+
+        source_trigger(source, f"{path}: source {name!r}")
+    return source

@@ -167,3 +167,19 @@ def test_a_mail_stays_under_100_kb_and_says_how_many_more(run_cli, config_dir, d
         shown_next = second.count("- **[Brain MRI segmentation study number")
         assert shown_next > 20 and sum(len(v) for v in delivered(db_path).values()) == shown + shown_next
         assert f"{600 - shown - shown_next} more papers" in second
+
+
+def test_the_python_api_delivers_through_the_same_path(db_path, config_dir, inbox, server):
+    import pipeline
+
+    write_subscriptions(config_dir, f"json://127.0.0.1:{server.port}/hook")
+    server.expect_request("/hook", method="POST").respond_with_data("ok")
+    with pipeline.open(db_path, config_dir) as feed:
+        feed.ingest(DAYS[0])
+        assert set(feed.subscriptions()) == {"mri", "segmentation"}
+        [dry] = feed.deliver("segmentation", dry_run=True)
+        assert dry.status == "dry-run" and delivered(db_path) == {}
+        outcomes = feed.deliver()
+        assert [o.status for o in outcomes] == ["sent", "sent"]
+        assert [o.status for o in feed.deliver()] == ["nothing-new", "nothing-new"]
+    assert len(inbox.messages_to("bo@lab.test")) == 1

@@ -12,6 +12,9 @@ from pipeline.http import FetchError, HttpSettings, fetch
 from pipeline.http.safety import is_public
 
 
+ALLOW_HINT = " (list the host in [http] allow_private to allow it)"
+
+
 def settings_for(tmp_path, allow_private=("localhost", "127.0.0.1"), **overrides) -> HttpSettings:
     return HttpSettings(allow_private=allow_private, min_interval={}, retries=0, state_dir=tmp_path,
                         **overrides)
@@ -67,7 +70,7 @@ def test_redirect_to_127_0_0_1_from_a_host_not_allow_listed_for_it_is_refused(ht
     url = f"http://localhost:{httpserver.port}/start"
     with pytest.raises(FetchError) as caught:
         fetch(url, settings_for(tmp_path, allow_private=("localhost",)))
-    assert str(caught.value) == f"GET {url}: redirect to private address 127.0.0.1 refused"
+    assert str(caught.value) == f"GET {url}: redirect to private address 127.0.0.1 refused{ALLOW_HINT}"
     assert [r.path for r, _ in httpserver.log] == ["/start"]  # /admin never reached
 
 
@@ -76,7 +79,7 @@ def test_private_host_outside_the_allow_list_is_refused_before_connecting(httpse
     url = f"http://127.0.0.1:{httpserver.port}/"
     with pytest.raises(FetchError) as caught:
         fetch(url, settings_for(tmp_path, allow_private=()))
-    assert str(caught.value) == f"GET {url}: private address 127.0.0.1 refused"
+    assert str(caught.value) == f"GET {url}: private address 127.0.0.1 refused{ALLOW_HINT}"
     assert caught.value.status is None and len(httpserver.log) == 0
 
 
@@ -102,7 +105,7 @@ def test_dns_rebinding_to_loopback_is_refused_on_the_connected_socket(httpserver
     url = f"http://feeds.example.test:{httpserver.port}/"
     with pytest.raises(FetchError) as caught:
         fetch(url, settings_for(tmp_path, allow_private=("localhost",)))
-    assert str(caught.value) == f"GET {url}: private address 127.0.0.1 refused"
+    assert str(caught.value) == f"GET {url}: private address 127.0.0.1 refused{ALLOW_HINT}"
     assert len(httpserver.log) == 0
 
 

@@ -42,6 +42,8 @@ def test_a_yes_label_adds_a_tag_with_who_and_note_as_its_evidence(run_cli, readi
     ok(run_cli("label", MISSED, "medical-imaging", "--yes", "--note", "figures are CT", "--who", "bo"))
     ok(run_cli("label", MISSED, "modality:ct", "--yes", "--who", "bo"))
     assert MISSED in exported_ids(run_cli, "medical-imaging", "modality:ct")
+    hinted = ok(run_cli("label", "arxiv:2407.21783", "modality:ct", "--yes", "--who", "bo"))
+    assert "the paper is not medical-imaging" in hinted.stderr
     rows = query(reading_db, "SELECT tag, rule, matched, source FROM effective_tags WHERE paper_id = ? ORDER BY tag",
                  (MISSED,))
     assert rows == [("medical-imaging", "label", "bo: figures are CT", "label"),
@@ -76,6 +78,8 @@ def test_export_import_round_trip_into_another_database(run_cli, reading_db, tmp
 
     from pipeline.cli import cli
 
+    other = tmp_path / "other.db"  # the same papers, no labels yet
+    other.write_bytes(reading_db.read_bytes())
     ok(run_cli("label", NOT_MEDICAL, "medical-imaging", "--no", "--who", "ann", "--note", "MRS: \"no\" images"))
     ok(run_cli("label", MISSED, "modality:ct", "--yes", "--who", "bo"))
     exported = ok(run_cli("labels", "export")).stdout
@@ -85,17 +89,16 @@ def test_export_import_round_trip_into_another_database(run_cli, reading_db, tmp
     assert lines[1]["note"] == 'MRS: "no" images' and lines[1]["at"].endswith("Z")
     labels_file = tmp_path / "labels.jsonl"
     labels_file.write_text(exported, encoding="utf-8")
-    # A second database holding the same papers takes the labels unchanged.
-    other = tmp_path / "other.db"
-    other.write_bytes(reading_db.read_bytes())
-    runner = CliRunner()
     base = ["--db", str(other), "--config", str(config_dir)]
-    with_labels = query(other, "SELECT count(*) FROM labels")[0][0]
+    runner = CliRunner()
+    assert query(other, "SELECT count(*) FROM labels")[0][0] == 0
+    assert "2 labels imported" in ok(runner.invoke(cli, [*base, "labels", "import", str(labels_file)])).output
+    assert ok(runner.invoke(cli, [*base, "labels", "export"])).stdout == exported  # who, note and when kept
+    # Importing again replaces, never duplicates; the labels act in the other database too.
     ok(runner.invoke(cli, [*base, "labels", "import", str(labels_file)]))
-    assert with_labels == 2  # the copy already had them: importing again replaces, never duplicates
     assert query(other, "SELECT count(*) FROM labels")[0][0] == 2
-    again = ok(runner.invoke(cli, [*base, "labels", "export"])).stdout
-    assert again == exported
+    medical = {row[0] for row in query(other, "SELECT id FROM medical_imaging_papers")}
+    assert NOT_MEDICAL not in medical and MISSED not in medical  # a modality label alone does not make the gate
 
 
 def test_bad_labels_are_one_line_and_store_nothing(run_cli, reading_db, tmp_path):
@@ -112,3 +115,22 @@ def test_bad_labels_are_one_line_and_store_nothing(run_cli, reading_db, tmp_path
     result = run_cli("labels", "import", str(bad))
     assert result.exit_code == 2 and "line 2" in result.output and "yes or no" in result.output
     assert query(reading_db, "SELECT count(*) FROM labels")[0][0] == 0
+
+
+def test_rules_check_scores_the_databases_labels(run_cli, reading_db):
+    from conftest import ROOT
+
+    from pipeline.tagging import load_rules
+
+    assert run_cli("rules", "check").exit_code == 1  # no labels yet: one line, not "0 papers"
+    ok(run_cli("label", NOT_MEDICAL, "medical-imaging", "--no", "--who", "ann"))
+    ok(run_cli("label", MISSED, "medical-imaging", "--yes", "--who", "ann"))
+    result = ok(run_cli("rules", "check", "--summary"))
+    assert result.output.startswith("2 labelled papers, rules ")
+    rules = load_rules(ROOT / "config" / "tags.toml")
+    texts = dict(((row[0]), (row[1], row[2])) for row in query(
+        reading_db, "SELECT id, title, abstract FROM papers WHERE id IN (?, ?)", (NOT_MEDICAL, MISSED)))
+    fired = {key: "medical-imaging" in {m.tag for m in rules.tag(*texts[key])} for key in texts}
+    tp, fp, fn = int(fired[MISSED]), int(fired[NOT_MEDICAL]), int(not fired[MISSED])
+    line = next(line.split() for line in result.output.splitlines() if line.startswith("medical-imaging "))
+    assert line[-3:] == [str(tp), str(fp), str(fn)]

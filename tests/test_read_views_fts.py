@@ -10,7 +10,7 @@ from readdb import MEDICAL_IDS, REVISED, add_sighting, query, reading_db  # noqa
 from sqlite_utils import Database
 
 from pipeline.store import Store
-from pipeline.store.core import _load_migrations
+from pipeline.store.dbfile import load_migrations
 from pipeline.store.reading import fts_in_sync, search
 
 
@@ -84,7 +84,7 @@ def test_fts_rebuild_repairs_an_index_that_drifted(reading_db, run_cli):
 def test_upgrading_an_existing_database_indexes_the_papers_it_already_has(tmp_path):
     path = tmp_path / "old.db"
     db = Database(str(path))
-    _load_migrations().apply(db, stop_before="0003_reading_views_and_full_text_search")
+    load_migrations().apply(db, stop_before="0003_reading_views_and_full_text_search")
     db.execute("insert into papers (id, arxiv_id, title, abstract, first_seen_at, last_seen_at)"
                " values ('arxiv:2401.00001', '2401.00001', 'Knee cartilage mapping', 'Quantitative MRI of the knee.',"
                " '2024-01-02', '2024-01-02')")

@@ -80,3 +80,43 @@ def test_without_keep_raw_nothing_is_kept(httpserver, run_cli, db_path, config_d
     add_source(config_dir, httpserver)
     assert run_cli("ingest", "hf-local", "--date", "2024-10-25").exit_code == 0
     assert rows(db_path, "select count(*) from raw_responses") == [(0,)]
+
+
+def test_a_damaged_kept_body_is_skipped_with_a_note_and_the_rest_reparsed(httpserver, run_cli, db_path, config_dir):
+    keep_raw(config_dir)
+    httpserver.expect_request("/api/daily_papers").respond_with_data(HF_API.read_bytes(), content_type="application/json")
+    add_source(config_dir, httpserver)
+    assert run_cli("ingest", "hf-local", "--date", "2024-10-24").exit_code == 0
+    assert run_cli("ingest", "hf-local", "--date", "2024-10-25").exit_code == 0
+    with sqlite3.connect(db_path) as conn:  # a flipped byte on disk: the zlib stream no longer decodes
+        conn.execute("update raw_responses set body = substr(body, 1, 10) || x'00ff00ff' || substr(body, 15)"
+                     " where run_id = 1")
+    result = run_cli("reparse")
+    assert result.exit_code == 1
+    assert "run 3 hf-local: failed: run 1: kept response 1 (" in result.output
+    assert "is damaged (Error -3 while decompressing data" in result.output and "; not reparsed" in result.output
+    assert "run 4 hf-local: ok: 4 entries parsed" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_kept_runs_are_read_one_at_a_time(db_path):
+    import os
+    import tracemalloc
+
+    from pipeline.store import Store, raw
+
+    megabyte = 1 << 20
+    with Store(db_path) as store:
+        for run_id in range(1, 21):  # 20 runs of 1 MiB incompressible bodies
+            run = store.start_run("hf-local", "x")
+            raw.keep(store.conn, run, "hf-local", {"day": "2024-10-25"},
+                     [raw.KeptResponse(url="http://x/", status=200, headers={}, body=os.urandom(megabyte),
+                                       content_sha256="-")])
+        tracemalloc.start()
+        seen = 0
+        for kept in raw.kept_runs(store):
+            seen += len(kept.responses[0].body)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert seen == 20 * megabyte
+    assert peak < 6 * megabyte  # one run (body, its compressed row, a copy) at a time, not all twenty

@@ -71,3 +71,20 @@ def test_push_without_a_key_says_where_it_belongs(run_cli, monkeypatch):
     assert result.exit_code == 2 and "ZOTERO_API_KEY" in result.stderr and "Traceback" not in result.output
     bad = run_cli("zotero", "push", "--library", "people/1")
     assert bad.exit_code == 2 and "expected users/<id> or groups/<id>" in bad.stderr
+
+
+def test_the_python_api_pushes_the_same_items(db_path, config_dir, server, monkeypatch):
+    import pipeline
+
+    monkeypatch.setenv("ZOTERO_API_KEY", KEY)
+    library = Library()
+    server.expect_request("/users/99/items", method="POST").respond_with_handler(library)
+    with pipeline.open(db_path, config_dir) as feed:
+        feed.ingest(ARXIV)
+        outcome = feed.zotero_push(feed.papers(tag="modality:mri"), library="users/99",
+                                   base_url=f"http://127.0.0.1:{server.port}")
+        assert (outcome.pushed, outcome.skipped) == (2, 0)
+        again = feed.zotero_push(feed.papers(tag="modality:mri"), library="users/99",
+                                 base_url=f"http://127.0.0.1:{server.port}")
+        assert (again.pushed, again.skipped) == (0, 2)
+    assert sorted(item["archiveID"] for _, item, _ in library.created) == ["arXiv:2410.99001", "arXiv:2410.99020"]

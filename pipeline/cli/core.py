@@ -2,11 +2,6 @@
 
 Expected failures (a bad file, a failing source, broken configuration) end
 as one line on stderr and a non-zero exit, never a traceback.
-
-Every command, `--help` included, imports this module, so it imports only
-what every command needs; the group loads a command's module when the
-command runs (`commands.LazyGroup`), and the pipeline behind a Feed loads
-parsers, HTTP and rules when an operation needs them.
 """
 
 from __future__ import annotations
@@ -15,16 +10,17 @@ import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.api import Feed, ReadOnlyError, UnknownTarget
 from pipeline.cli.commands import LazyGroup
 from pipeline.config import ConfigError, default_db_path
-
-if TYPE_CHECKING:
-    from pipeline.run.run import Pipeline, RunSummary
+from pipeline.output.terminal import say
+from pipeline.run.run import Pipeline, RunSummary
+from pipeline.store import DatabaseUnusable, Store, WriteFailed
+from pipeline.store.summary import summarise
+from pipeline.tagging import RuleError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_FAILED_RUN = 1
@@ -32,7 +28,7 @@ EXIT_USAGE = 2
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"paperfeed: {message}", err=True)
+    say(f"paperfeed: {message}", err=True)
     sys.exit(code)
 
 
@@ -59,12 +55,10 @@ def _session(ctx: click.Context) -> Feed:
 
 def _feed(ctx: click.Context) -> Feed:
     """The command's Feed, opened: configuration and rule errors end here as one line and exit 2."""
-    from pipeline.tagging import RuleError
-
     feed = _session(ctx)
     try:
         feed.pipeline()
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, DatabaseUnusable) as exc:
         fail(str(exc))
     except sqlite3.OperationalError as exc:  # --read-only on a file that is not there
         fail(f"{feed.db_path}: {exc}")
@@ -77,7 +71,7 @@ def _pipeline(ctx: click.Context) -> Pipeline:
 
 def _report(summaries: list[RunSummary]) -> None:
     for summary in summaries:
-        click.echo(summary.line(), err=summary.failed)
+        say(summary.line(), err=summary.failed)
     if any(summary.failed for summary in summaries):
         sys.exit(EXIT_FAILED_RUN)
 
@@ -121,8 +115,6 @@ def ingest(ctx: click.Context, target: str | None, day: str | None, query: str |
 @click.pass_context
 def stats(ctx: click.Context, days: int) -> None:
     """Summarise what the database holds: papers, sightings per source, tags per facet, recent days charted."""
-    from pipeline.store.summary import summarise
-
     store = _pipeline(ctx).store
     summary = summarise(store)
     click.echo(f"{store.path}: {summary.papers} papers, {summary.sightings} sightings, {summary.runs} runs")
@@ -150,7 +142,7 @@ def schema(write: bool) -> None:
     import tempfile
 
     from pipeline.resources import shipped_path
-    from pipeline.store import Store, schema_sql
+    from pipeline.store import schema_sql
 
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "schema.db") as store:
         text = schema_sql(store)
@@ -161,4 +153,11 @@ def schema(write: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="paperfeed")
+    # Commands that open the store themselves still end in one line on an unusable
+    # database or a write the disk refused.
+    try:
+        cli(prog_name="paperfeed")
+    except DatabaseUnusable as exc:
+        fail(str(exc))
+    except WriteFailed as exc:
+        fail(str(exc), EXIT_FAILED_RUN)

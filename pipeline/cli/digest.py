@@ -47,14 +47,14 @@ def digest(ctx: click.Context, since: str, until: str | None, tag: str, source: 
     result = build_digest(iter_papers(pipe.store, selection, order="upvotes"), tag=tag,
                           since=first or date.today().isoformat(), until=last, notices=notices)
     if settings is not None:
-        message = build_message(settings.sender, list(recipients), result.subject,
-                                render_markdown(result), render_html(result))
         try:
+            message = build_message(settings.sender, list(recipients), result.subject,
+                                    render_markdown(result), render_html(result))
             send(settings, message)
         except MailError as exc:
             fail(str(exc), EXIT_FAILED_RUN)
         click.echo(f"sent {result.subject!r} to {', '.join(recipients)}", err=True)
         if output is None:
             return
-    with output_stream(output) as out:
+    with output_stream(output, pipe.store.path) as out:
         out.write(render_html(result) if fmt == "html" else render_markdown(result))

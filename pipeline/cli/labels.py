@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-
 import click
 
-from pipeline.cli.core import _pipeline, _session, cli, fail
+from pipeline.api import ReadOnlyError
+from pipeline.cli.core import _feed, cli, fail
 from pipeline.store import labels as label_store
-from pipeline.store import tags as tag_store
-
-
-def default_who() -> str:
-    """Who a label is from when --who is not given: PAPERFEED_USER, else the login name."""
-    return os.environ.get("PAPERFEED_USER") or getpass.getuser()
+from pipeline.tagging.rules import DOMAIN_TAG
 
 
 @cli.command()
@@ -28,17 +21,18 @@ def label(ctx: click.Context, paper: str, tag: str, value: bool | None, note: st
     """Say whether PAPER (arXiv id, DOI or paper id) has TAG; the label overrides the rules and survives retag."""
     if value is None:
         fail("label: give --yes or --no")
-    pipe = _pipeline(ctx)
-    paper_id = tag_store.resolve_paper_id(pipe.store, paper)
-    if paper_id is None:
-        fail(f"{paper}: no such paper in {pipe.store.path}", code=1)
+    feed = _feed(ctx)
     try:
-        stored = label_store.set_label(
-            pipe.store, label_store.Label(paper_id, tag, "yes" if value else "no", who or default_who(), note),
-            _session(ctx).rules.tags)
-    except label_store.LabelError as exc:
+        stored = feed.label(paper, tag, value, note=note, who=who)
+    except label_store.UnknownPaper as exc:
+        fail(str(exc), code=1)
+    except (label_store.LabelError, ReadOnlyError) as exc:
         fail(f"label {paper} {tag}: {exc}")
     click.echo(f"{stored.paper_id}  {stored.tag}: {stored.value} ({stored.who}, {stored.at})")
+    if stored.value == "yes" and stored.tag != DOMAIN_TAG and not label_store.has_effective_tag(
+            feed.store, stored.paper_id, DOMAIN_TAG):
+        click.echo(f"  note: the paper is not {DOMAIN_TAG}, so views and digests that select {DOMAIN_TAG}"
+                   f" still leave it out; label that tag too if it applies", err=True)
 
 
 @cli.group()
@@ -51,7 +45,7 @@ def labels() -> None:
 @click.pass_context
 def export_labels(ctx: click.Context, file) -> None:
     """Write every label to FILE (default stdout), one JSON object per line."""
-    written = label_store.export_labels(_pipeline(ctx).store, file)
+    written = _feed(ctx).export_labels(file)
     click.echo(f"{written} labels exported", err=True)
 
 
@@ -60,9 +54,9 @@ def export_labels(ctx: click.Context, file) -> None:
 @click.pass_context
 def import_labels(ctx: click.Context, file) -> None:
     """Store the labels of FILE (JSON lines as `labels export` writes); nothing is stored if a line is bad."""
-    pipe = _pipeline(ctx)
+    feed = _feed(ctx)
     try:
-        count = label_store.import_labels(pipe.store, file, _session(ctx).rules.tags, file.name)
-    except label_store.LabelError as exc:
+        count = feed.import_labels(file, file.name)
+    except (label_store.LabelError, ReadOnlyError) as exc:
         fail(str(exc))
     click.echo(f"{count} labels imported")

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import click
 
 from pipeline.cli.core import EXIT_FAILED_RUN, _feed, _pipeline, cli
+from pipeline.output.terminal import say
 from pipeline.store import ledger
 
 
@@ -26,12 +27,15 @@ def _run_line(row: dict) -> str:
 @cli.command()
 @click.option("--source", help="Only runs of this source.")
 @click.option("--status", help="Only runs with this status (ok, not-modified, empty, failed, ...).")
-@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1_000_000_000),
+              help="How many runs to show.")
 @click.pass_context
 def runs(ctx: click.Context, source: str | None, status: str | None, limit: int) -> None:
     """List recent runs, newest first: status, HTTP status, bytes, time, counts, error."""
-    for row in ledger.recent_runs(_pipeline(ctx).store, source=source, status=status, limit=limit):
-        click.echo(_run_line(row))
+    store = _pipeline(ctx).store
+    store.mark_interrupted_runs()  # a run whose process is gone is not `running`, whoever looks first
+    for row in ledger.recent_runs(store, source=source, status=status, limit=limit):
+        say(_run_line(row))
 
 
 def _when(run: dict | None) -> str:
@@ -53,7 +57,7 @@ def status(ctx: click.Context, at: datetime | None) -> None:
             f" last failure {_when(health.last_failure)}, next due {due}"
         )
         for line in health.problems:
-            click.echo(f"  {line}")
+            say(f"  {line}")
         if health.low_volume:
             click.echo(f"  warning: {health.low_volume}")
     for line in status.scheduler:

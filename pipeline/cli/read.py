@@ -7,7 +7,6 @@ and print nothing extra otherwise, so pipes and cron jobs get clean output.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -18,9 +17,10 @@ from typing import Any, TextIO
 
 import click
 
-from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _session, cli, fail
+from pipeline.cli.core import EXIT_FAILED_RUN, EXIT_USAGE, _feed, _pipeline, cli, fail
 from pipeline.output import formats
 from pipeline.output.exports import ExportOptions, export_named, export_names
+from pipeline.output.outfile import OutputRefused, atomic_output, quiet_broken_pipe
 from pipeline.store.reading import (
     LIST_ORDERS, PERIODS, SEARCH_ORDERS, PaperFilter, SearchSyntaxError, count_papers, fts_in_sync, iter_papers,
     rebuild_fts,
@@ -29,6 +29,7 @@ from pipeline.store.reading import (
 PROGRESS_MIN = 1000  # papers; smaller exports finish before a bar would be read
 SEARCH_FORMATS = ("table", "json", "csv")
 _DAYS_AGO = re.compile(r"^(\d+)d$")
+MAX_LIMIT = 1_000_000_000  # a --limit past SQLite's integers would end in an OverflowError
 
 
 def parse_day(value: str | None, option: str, today: date | None = None) -> str | None:
@@ -40,7 +41,10 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
     if text in ("today", "yesterday"):
         return (today - timedelta(days=text == "yesterday")).isoformat()
     if match := _DAYS_AGO.match(text):
-        return (today - timedelta(days=int(match.group(1)))).isoformat()
+        try:
+            return (today - timedelta(days=int(match.group(1)))).isoformat()
+        except OverflowError:
+            fail(f"{option} {value!r}: more days ago than the calendar goes back (year 1)")
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
@@ -88,25 +92,23 @@ def describe_filter(selection: PaperFilter) -> str:
 
 
 @contextmanager
-def output_stream(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or a file written beside its target and renamed into place once complete."""
-    if path is None:
-        yield sys.stdout
-        return
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        fail(f"-o {path}: folder {folder} does not exist")
-    import tempfile  # with shutil, bz2 and lzma: only for writing a file
+def output_stream(path: Path | None, database: Path | None = None) -> Iterator[TextIO]:
+    """stdout, or a file that appears complete or not at all (never the database: see output.outfile).
 
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder,
-                                         prefix=f".{path.name}.", suffix=".part", delete=False)
+    A reader of stdout that goes away (`| head`) ends the command quietly.
+    """
+    if path is None:
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe()
+        return
     try:
-        with handle:
-            yield handle.file  # the text stream itself: XMLGenerator writes bytes to anything else
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+        with atomic_output(path, (database,) if database else ()) as handle:
+            yield handle
+    except OutputRefused as exc:
+        fail(str(exc), EXIT_USAGE if exc.usage else EXIT_FAILED_RUN)
 
 
 def progress_wanted(path: Path | None) -> bool:
@@ -125,7 +127,7 @@ def with_progress(papers: Iterable[dict[str, Any]], total: int, label: str) -> I
 @cli.command()
 @click.argument("query")
 @filter_options
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many papers to show.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, MAX_LIMIT), help="How many papers to show.")
 @click.option("--order", type=click.Choice(SEARCH_ORDERS), default="rank", show_default=True,
               help="rank: best match first (bm25); recent: most recently added first, stops at --limit.")
 @click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table", show_default=True)
@@ -141,8 +143,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
     """
     selection = make_filter(tags, since, until, source, period)
     try:
-        # The database alone: a search needs neither the configuration nor the tag rules.
-        found = _session(ctx).search(query, tag=selection.tags, since=selection.since, until=selection.until,
+        found = _feed(ctx).search(query, tag=selection.tags, since=selection.since, until=selection.until,
                                   source=selection.source, period=selection.period, limit=limit, order=order)
         hits = [paper.as_dict() for paper in found]
     except SearchSyntaxError as exc:
@@ -161,7 +162,7 @@ def search(ctx: click.Context, query: str, tags, since, until, source, period, l
 @filter_options
 @click.option("--order", type=click.Choice(LIST_ORDERS), default="date", show_default=True,
               help="date: latest listed first; upvotes: most upvoted first.")
-@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many papers.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=None, help="At most this many papers.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (complete or not at all) instead of stdout.")
 @click.option("--title", help="Title of the HTML page, Markdown document or feed.")
@@ -181,7 +182,7 @@ def export(ctx: click.Context, fmt: str, tags, since, until, source, period, ord
             papers = with_progress(papers, total, f"exporting {total} papers")
     options = ExportOptions(title=title, description=f"Papers: {describe_filter(selection)}",
                             selection=describe_filter(selection), url=feed_url)
-    with output_stream(output) as out:
+    with output_stream(output, store.path) as out:
         count = export_named(fmt).write(papers, out, options)
     if output is not None:
         click.echo(f"wrote {count} papers to {output}", err=True)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
-from pipeline.cli.core import _pipeline, _session, cli, fail
+from pipeline.cli.core import _feed, cli, fail
 from pipeline.config import ConfigError, load_config
-from pipeline.store import labels as label_store
 from pipeline.tagging import RuleError, load_rules
-from pipeline.tagging.check import (LabelFileError, LabelledPaper, check, modality_macro_f1, read_labelled_jsonl,
-                                    suggest, task_micro)
+from pipeline.tagging.check import (LabelFileError, check, modality_macro_f1, read_labelled_jsonl, suggest,
+                                    task_micro)
 
 TITLE_WIDTH = 70
 
@@ -43,12 +42,11 @@ def check_rules(ctx: click.Context, labels_file, only: tuple[str, ...], summary:
         except LabelFileError as exc:
             fail(str(exc))
     else:
-        store = _pipeline(ctx).store
-        rule_set = _session(ctx).rules
-        papers = [LabelledPaper(paper_id, title, abstract, tuple(sorted(verdicts.items())))
-                  for paper_id, title, abstract, verdicts in label_store.labelled_papers(store)]
+        feed = _feed(ctx)
+        rule_set = feed.rules
+        papers = feed.labelled_papers()
         if not papers:
-            fail(f"{store.path}: no labels yet (paperfeed label ID TAG --yes|--no, or --labels FILE)", code=1)
+            fail(f"{feed.db_path}: no labels yet (paperfeed label ID TAG --yes|--no, or --labels FILE)", code=1)
     unknown = [tag for tag in only if tag not in rule_set.tags]
     if unknown:
         fail(f"--tag {unknown[0]}: no such tag in {rule_set.path}")

@@ -14,6 +14,7 @@ import click
 from pipeline.api import Feed
 from pipeline.cli.core import EXIT_FAILED_RUN, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, ScheduleSettings, load_config
+from pipeline.output.terminal import say
 from pipeline.run.run import Pipeline
 from pipeline.run.liveness import scheduler_state
 from pipeline.run.scheduler import Scheduler, build_jobs
@@ -41,7 +42,7 @@ def schedule(ctx: click.Context, status: bool, list_jobs: bool) -> None:
             for delivery in delivery_jobs(config):
                 click.echo(delivery.describe(now))
             return
-        scheduler = Scheduler(config, session.db_path, _pipelines(session), echo=click.echo)
+        scheduler = Scheduler(config, session.db_path, _pipelines(session), echo=say)
     except ConfigError as exc:
         fail(str(exc))
     logging.basicConfig(level=logging.WARNING, format="paperfeed schedule: %(name)s: %(message)s")

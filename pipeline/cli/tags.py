@@ -9,6 +9,7 @@ import click
 from pipeline.api import ReadOnlyError
 from pipeline.cli.core import _feed, _pipeline, _session, cli, fail
 from pipeline.config import ConfigError, load_config
+from pipeline.output.terminal import say
 from pipeline.store import labels as label_store
 from pipeline.store import tags as tag_store
 from pipeline.tagging import JsonLinesError, RuleError, load_rules, tag_jsonl
@@ -62,15 +63,15 @@ def explain(ctx: click.Context, paper: str) -> None:
     if paper_id is None:
         fail(f"{paper}: no such paper in {store.path}", code=1)
     row, tags = tag_store.paper_with_tags(store, paper_id)
-    click.echo(f"{row['id']}  {row['title']}")
+    say(f"{row['id']}  {row['title']}")
     if not tags:
         click.echo("  no tags")
     for tag_row in tags:
-        click.echo(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
+        say(f"  {tag_row['tag']:<28} rule {tag_row['rule']}, {tag_row['field']}: {tag_row['matched']}")
     for label in label_store.labels_of_paper(store, paper_id):
         note = f": {label.note}" if label.note else ""
-        click.echo(f"  {label.tag:<28} label {label.value} by {label.who}, {label.at}{note}")
+        say(f"  {label.tag:<28} label {label.value} by {label.who}, {label.at}{note}")
     present = {match.tag for match in rules.tag(row["title"], row["abstract"])}
     if DOMAIN_TAG not in present:
         diagnosis = why_not(rules, row["title"], row["abstract"], DOMAIN_TAG, present)
-        click.echo(f"  {DOMAIN_TAG} did not fire: {diagnosis.lacked}")
+        say(f"  {DOMAIN_TAG} did not fire: {diagnosis.lacked}")

@@ -26,6 +26,7 @@ from pipeline.delivery.subscriptions import Subscription, is_mail, mail_address
 from pipeline.output.digest import Digest, build_digest
 from pipeline.output.mail import SmtpSettings
 from pipeline.run.health import assess
+from pipeline.run.staleness import source_findings
 from pipeline.run.run import Pipeline
 from pipeline.store import deliveries
 from pipeline.store.deliveries import Selection
@@ -73,12 +74,14 @@ def dependencies(subscription: Subscription, sources: dict[str, SourceConfig]) -
 
 
 def late_notices(pipe: Pipeline, subscription: Subscription, now: datetime | None = None) -> list[tuple[str, str]]:
-    """(source, what is wrong) for each dependency whose latest run failed or that is overdue."""
+    """(source, what is wrong) for each dependency whose latest run failed, that is overdue, or
+    that has gone silently stale (no new paper for longer than usual, a skipped or partial day)."""
     found = []
     for source in dependencies(subscription, pipe.config.sources):
-        health = assess(pipe.store, source, now)
-        if health.problems:
-            found.append((source.name, "; ".join(health.problems)))
+        problems = assess(pipe.store, source, now).problems
+        problems += [finding.reason for finding in source_findings(pipe.store, source)]
+        if problems:
+            found.append((source.name, "; ".join(problems)))
     return found
 
 
@@ -107,26 +110,16 @@ def deliver(pipe: Pipeline, subscription: Subscription, *, dry_run: bool = False
     except SearchSyntaxError as exc:
         raise ConfigError(f"subscription {subscription.name!r}: {exc}") from None
     run_id = None if dry_run else deliveries.start_run(pipe.store, subscription.name)
-    outcomes = []
-    for recipient, papers in pending.items():
-        papers.sort(key=lambda p: (-(p.get("upvotes") or 0), p.get("first_listed_at") or "", p["title"].lower()))
-        if not papers and not notices and not subscription.send_empty:
-            outcomes.append(RecipientOutcome(recipient, 0, 0))
-            continue
-        prepared = _prepare(recipient, subscription, papers, since, notices, smtp)
-        if dry_run:
-            outcomes.append(RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject,
-                                             preview=prepared.text))
-            continue
-        try:
-            prepared.send()
-        except SendError as exc:
-            outcomes.append(RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject, error=str(exc)))
-            continue
-        # Papers only counted in "N more" reach the reader only through the full list's link.
-        carried = papers if subscription.list_url else papers[:prepared.shown]
-        deliveries.record_sent(pipe.store, run_id, subscription.name, recipient, [p["id"] for p in carried])
-        outcomes.append(RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject))
+    outcomes: list[RecipientOutcome] = []
+    try:
+        for recipient, papers in pending.items():
+            outcomes.append(_deliver_one(pipe, subscription, recipient, papers, since, notices, smtp, run_id))
+    except BaseException as exc:  # a bug or Ctrl-C mid-way: the run says so; what was sent stays recorded
+        if run_id is not None:
+            deliveries.finish_run(pipe.store, run_id, status="failed", papers=0,
+                                  recipients=sum(1 for o in outcomes if o.subject and not o.error),
+                                  late_sources=[], errors=[f"stopped: {type(exc).__name__}: {exc}"])
+        raise
     status = "dry-run" if dry_run else _status(outcomes)
     late_names = [name for name, _ in late] + [n.split()[1] for n in unfinished]
     outcome = DeliveryOutcome(subscription.name, status, since, tuple(dict.fromkeys(late_names)), tuple(outcomes))
@@ -137,6 +130,24 @@ def deliver(pipe: Pipeline, subscription: Subscription, *, dry_run: bool = False
             errors=[o.error for o in outcomes if o.error])
     return outcome
 
+
+def _deliver_one(pipe: Pipeline, subscription: Subscription, recipient: str, papers: list[dict[str, Any]],
+                 since: str, notices: list[str], smtp: SmtpSettings | None, run_id: int | None) -> RecipientOutcome:
+    """One recipient: prepare, and unless dry (`run_id` None), send and record what it carried."""
+    papers.sort(key=lambda p: (-(p.get("upvotes") or 0), p.get("first_listed_at") or "", p["title"].lower()))
+    if not papers and not notices and not subscription.send_empty:
+        return RecipientOutcome(recipient, 0, 0)
+    prepared = _prepare(recipient, subscription, papers, since, notices, smtp)
+    if run_id is None:
+        return RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject, preview=prepared.text)
+    try:
+        prepared.send()
+    except SendError as exc:
+        return RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject, error=str(exc))
+    # Papers only counted in "N more" reach the reader only through the full list's link.
+    carried = papers if subscription.list_url else papers[:prepared.shown]
+    deliveries.record_sent(pipe.store, run_id, subscription.name, recipient, [p["id"] for p in carried])
+    return RecipientOutcome(recipient, len(papers), prepared.shown, prepared.subject)
 
 def _status(outcomes: list[RecipientOutcome]) -> str:
     errors = sum(1 for o in outcomes if o.error)

@@ -28,6 +28,8 @@ def parse(raw: bytes) -> Listing:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"not valid JSON: {exc}") from None
+    except RecursionError:  # [[[[...]]]] a hundred thousand deep
+        raise ParseError("not valid JSON: nested too deeply") from None
     if isinstance(data, dict) and ("dailyPapers" in data or "searchResults" in data):
         listing = listing_from_props(data)
         listing.format = FORMAT

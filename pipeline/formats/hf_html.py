@@ -90,6 +90,8 @@ def _from_hydration(soup: BeautifulSoup) -> Listing:
         props = json.loads(node["data-props"])
     except ValueError as exc:
         raise ParseError(f"DailyPapers data is not valid JSON ({exc}): truncated page?") from None
+    except RecursionError:
+        raise ParseError("DailyPapers data is not valid JSON: nested too deeply") from None
     listing = listing_from_props(props)
     if listing.kind == "daily" and listing.listing_date is None:
         listing.listing_date = _page_day(soup)

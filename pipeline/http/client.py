@@ -24,7 +24,9 @@ from urllib3.exceptions import NameResolutionError, ReadTimeoutError
 
 from pipeline.http.pacing import PacingTimeout, host_turn
 from pipeline.http.result import FetchError, FetchResult, describe_size
-from pipeline.http.safety import AddressPolicy, AddressRefused, content_mismatch
+from pipeline.http.safety import (
+    AddressPolicy, AddressRefused, BadURL, Target, UnresolvedThroughProxy, content_mismatch, host_of, parse_target,
+)  # fmt: skip
 from pipeline.http.settings import HttpSettings
 from pipeline.http.transport import Exchange, new_session
 from pipeline.http.waits import backoff, server_wait
@@ -139,20 +141,38 @@ def _deadline_error(url: str, settings: HttpSettings) -> FetchError:
     return FetchError(url, f"timed out after {settings.deadline:g} s (deadline)")
 
 
+def proxies_for(target: str, settings: HttpSettings) -> dict[str, str]:
+    """The proxy a request to `target` goes through, decided here and nowhere else.
+
+    `[http] proxy` when set; else, only with `trust_env`, the environment's
+    HTTP(S)_PROXY and NO_PROXY as requests reads them; else none.
+    """
+    if settings.proxy:
+        return {"http": settings.proxy, "https": settings.proxy}
+    if settings.trust_env:
+        proxy = requests.utils.select_proxy(target, requests.utils.get_environ_proxies(target))
+        return {urlsplit(target).scheme: proxy} if proxy else {}
+    return {}
+
+
 def _exchange(url: str, target: str, headers: dict[str, str], settings: HttpSettings,
-              policy: AddressPolicy) -> _Reply:
+              policy: AddressPolicy, proxies: dict[str, str]) -> _Reply:
     """One request/response with `target`, during our turn at its host.
 
     A pause the server asks for is written into the host's shared pacing
-    state before the turn ends, so other processes honour it too.
+    state before the turn ends, so other processes honour it too, but never
+    longer than `max_wait` (a Retry-After of 31 years must not close a host
+    for good); an answer that is not a refusal clears it.
     """
     host = urlsplit(target).hostname or ""
     try:
         with host_turn(settings.pace_key(host), settings.interval_for(host), settings.state_dir, settings.max_wait,
                        lock_wait=settings.max_wait + settings.deadline) as turn:
-            reply = _talk(url, target, headers, settings, policy)
+            reply = _talk(url, target, headers, settings, policy, proxies)
             if _should_retry_status(reply.status):
-                turn.defer(server_wait(reply.headers) or 0.0)
+                turn.defer(min(server_wait(reply.headers) or 0.0, settings.max_wait))
+            else:
+                turn.clear()
             return reply
     except PacingTimeout as exc:
         raise FetchError(url, str(exc), rate_limited=exc.rate_limited, retry_after=exc.wait) from exc
@@ -161,11 +181,11 @@ def _exchange(url: str, target: str, headers: dict[str, str], settings: HttpSett
 
 
 def _talk(url: str, target: str, headers: dict[str, str], settings: HttpSettings,
-          policy: AddressPolicy) -> _Reply:
+          policy: AddressPolicy, proxies: dict[str, str]) -> _Reply:
     """Send the request and read the reply under the deadline; connection closed on return."""
-    with new_session(settings.user_agent) as session, Exchange(policy, settings.deadline) as exchange:
+    with new_session(settings.user_agent) as session, Exchange(policy, settings.deadline, bool(proxies)) as exchange:
         try:
-            response = session.get(target, headers=headers, allow_redirects=False, stream=True,
+            response = session.get(target, headers=headers, allow_redirects=False, stream=True, proxies=proxies,
                                    timeout=(settings.connect_timeout, settings.read_timeout))
             try:
                 ok = 200 <= response.status_code < 300
@@ -191,18 +211,23 @@ def _talk(url: str, target: str, headers: dict[str, str], settings: HttpSettings
     return _Reply(target, status, reason, {k.lower(): v for k, v in response.headers.items()}, body)
 
 
-def _check_target(url: str, target: str, hops: int, policy: AddressPolicy) -> None:
-    parts = urlsplit(target)
-    via = "redirect to " if hops else ""
-    if parts.scheme not in ("http", "https"):
-        raise FetchError(url, f"{via}unsupported scheme {parts.scheme or '(none)'!r} refused")
-    if not parts.hostname:
-        raise FetchError(url, f"{via}URL without a host refused")
+def _check_target(url: str, target: str, hops: int, policy: AddressPolicy, proxied: bool) -> Target:
+    """The target as it will be connected to, its addresses checked; FetchError if refused."""
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise FetchError(url, f"{via}URL with an invalid port refused") from None
-    policy.check(parts.hostname, port)
+        parsed = parse_target(target)
+    except BadURL as exc:
+        raise FetchError(url, f"{'redirect to ' if hops else ''}{exc}") from None
+    policy.check(parsed.host, parsed.port, proxied=proxied)
+    return parsed
+
+
+def _refusal(exc: AddressRefused, hops: int) -> str:
+    """The one line for a refused address, naming the setting that would allow it."""
+    if isinstance(exc, UnresolvedThroughProxy):
+        return (f"host {exc.host} does not resolve here, so its address cannot be checked before the proxy"
+                " connects to it (list the host in [http] allow_private to allow it)")
+    via = "redirect to " if hops else ""
+    return f"{via}{exc.why} {exc.address} refused (list the host in [http] allow_private to allow it)"
 
 
 def fetch(
@@ -225,20 +250,24 @@ def fetch(
     """
     content_mismatch(expect, None, b"")  # reject a bad `expect` before any request
     started = time.monotonic()
-    policy = AddressPolicy(settings)
     headers = {"Accept": accept or _ACCEPT.get(expect or "", "*/*")}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     target, hops, retries_used = url, 0, 0
+    origin = _own_host(url, settings)
     while True:
         try:
-            _check_target(url, target, hops, policy)
-            reply = _exchange(url, target, headers, settings, policy)
+            proxies = proxies_for(target, settings)
+            if origin is not None and host_of(target) != origin:
+                origin = None  # once a redirect leaves the user's host, the usual rules apply for good
+            # The user's host, and redirects that stay on it, may be anywhere.
+            policy = AddressPolicy(settings, trusted_host=origin)
+            _check_target(url, target, hops, policy, bool(proxies))
+            reply = _exchange(url, target, headers, settings, policy, proxies)
         except AddressRefused as exc:
-            via = "redirect to " if hops else ""
-            raise FetchError(url, f"{via}private address {exc.address} refused") from None
+            raise FetchError(url, _refusal(exc, hops)) from None
         except _Transient as exc:
             if retries_used >= settings.retries:
                 raise FetchError(url, f"{exc} ({_attempts(retries_used)})") from None
@@ -277,6 +306,12 @@ def fetch(
         log.info("GET %s: %s; retrying in %.1f s", target, described, wait)
         time.sleep(wait)
         retries_used += 1
+
+
+def _own_host(url: str, settings: HttpSettings) -> str | None:
+    """`url`'s host when it is one the user gave (see HttpSettings.own_hosts), else None."""
+    host = host_of(url)
+    return host if host in settings.own_hosts else None
 
 
 def _result(url: str, reply: _Reply, started: float, *, not_modified: bool,

@@ -11,14 +11,14 @@ and until when the host asked everyone to stay away (Retry-After).
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
+
+from pipeline.statefile import lock_within, open_state_file
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]")
 _LOCK_POLL = 0.05
@@ -46,6 +46,14 @@ class HostTurn:
         last_start, not_before = _read_state(self._fd)
         _write_state(self._fd, last_start, max(not_before, time.time() + seconds))
 
+    def clear(self) -> None:
+        """The host answered: whatever pause it asked for before is over."""
+        if self._fd is None:
+            return
+        last_start, not_before = _read_state(self._fd)
+        if not_before:
+            _write_state(self._fd, last_start, 0.0)
+
 
 def _read_state(fd: int) -> tuple[float, float]:
     os.lseek(fd, 0, os.SEEK_SET)
@@ -65,19 +73,10 @@ def _write_state(fd: int, last_start: float, not_before: float) -> None:
 
 def _lock(fd: int, give_up_after: float, host: str) -> None:
     """flock with a bound: a peer stuck in a long exchange must not hold us forever."""
-    give_up_at = time.monotonic() + give_up_after
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-        if time.monotonic() >= give_up_at:
-            raise PacingTimeout(
-                f"another process has held the connection to {host} for over {give_up_after:g} s",
-                None, rate_limited=False)
-        time.sleep(_LOCK_POLL)
+    if not lock_within(fd, give_up_after, _LOCK_POLL):
+        raise PacingTimeout(
+            f"another process has held the connection to {host} for over {give_up_after:g} s",
+            None, rate_limited=False)
 
 
 @contextmanager
@@ -101,13 +100,16 @@ def host_turn(
         return
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / f"pace-{_UNSAFE.sub('_', host.lower())}"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_state_file(path)
     try:
         _lock(fd, lock_wait, host)
         last_start, not_before = _read_state(fd)
         now = time.time()
         wait = max(min(interval, last_start + interval - now), not_before - now, 0.0)
         if wait > max_wait:
+            # Fail now, but never let a pause outlast max_wait from here: one written by an
+            # older version (a 31-year Retry-After) would otherwise close the host for good.
+            _write_state(fd, last_start, min(not_before, now + max_wait))
             raise PacingTimeout(
                 f"{host} asked for a pause of {wait:.0f} s, longer than max_wait {max_wait:g} s",
                 wait, rate_limited=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -65,6 +65,13 @@ class HttpSettings:
     processes sharing `state_dir`; hosts named in `pace_groups` share one
     turn and one clock (their group's), so arXiv's API, feeds and OAI-PMH
     together keep to one request every 3 s.
+
+    `proxy` is the one proxy every request goes through (empty: none). The
+    environment's HTTP_PROXY/HTTPS_PROXY/NO_PROXY are ignored unless
+    `trust_env` is set, so a variable left in a shell cannot reroute
+    fetches past the address check. `own_hosts` is not a setting: it is
+    filled from the sources' configured `url`/`base_url` and a URL typed on
+    the command line, whose hosts are the user's to fetch wherever they point.
     """
 
     user_agent: str = field(default_factory=default_user_agent)
@@ -80,6 +87,9 @@ class HttpSettings:
     min_interval: Mapping[str, float] = field(default_factory=_default_min_interval)
     pace_groups: Mapping[str, str] = field(default_factory=_default_pace_groups)
     state_dir: Path = field(default_factory=_default_state_dir)
+    proxy: str = ""
+    trust_env: bool = False
+    own_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -97,6 +107,9 @@ class HttpSettings:
         if isinstance(self.allow_private, str):
             set_(self, "allow_private", (self.allow_private,))
         set_(self, "allow_private", tuple(str(h).strip().lower() for h in self.allow_private))
+        set_(self, "own_hosts", tuple(str(h).strip().lower().rstrip(".").strip("[]") for h in self.own_hosts))
+        if self.proxy and not self.proxy.lower().startswith(("http://", "https://", "socks5://", "socks5h://")):
+            raise ValueError(f"http.proxy {self.proxy!r}: expected an http://, https:// or socks5:// URL")
         intervals = {str(h).strip().lower(): float(s) for h, s in dict(self.min_interval).items()}
         if any(s < 0 for s in intervals.values()):
             raise ValueError("http.min_interval values must be >= 0")
@@ -115,7 +128,7 @@ class HttpSettings:
         win over the table. `min_interval` entries add to the default arXiv
         pacing; set a host to 0 to unpace it.
         """
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"own_hosts"}
         values = {**dict(table), **overrides}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -129,6 +142,13 @@ class HttpSettings:
         if "pace_groups" in values:
             values["pace_groups"] = {**_default_pace_groups(), **dict(values["pace_groups"])}
         return cls(**values)
+
+    def trusting(self, url: str) -> "HttpSettings":
+        """These settings with `url`'s host among the user's own (a URL typed on the command line)."""
+        from pipeline.http.safety import host_of
+
+        host = host_of(url)
+        return replace(self, own_hosts=(*self.own_hosts, host)) if host else self
 
     def interval_for(self, host: str) -> float:
         return self.min_interval.get(host.lower().rstrip("."), 0.0)

@@ -12,6 +12,7 @@ through a context variable so that concurrent fetches in threads stay apart.
 from __future__ import annotations
 
 import contextvars
+import os
 import socket
 import threading
 import time
@@ -27,8 +28,9 @@ from pipeline.http.safety import AddressPolicy, AddressRefused
 class Exchange:
     """One HTTP exchange under a deadline: the sockets it opened, and whether time ran out."""
 
-    def __init__(self, policy: AddressPolicy, deadline: float) -> None:
+    def __init__(self, policy: AddressPolicy, deadline: float, proxied: bool = False) -> None:
         self.policy = policy
+        self.proxied = proxied
         self.deadline = deadline
         self.expires_at = time.monotonic() + deadline
         self.expired = False
@@ -39,7 +41,8 @@ class Exchange:
 
     def adopt(self, conn: HTTPConnection, sock: socket.socket) -> None:
         """Accept a freshly connected socket, or close it and refuse."""
-        if getattr(conn, "proxy", None) is None:  # through a proxy the peer is the proxy
+        # Through the configured proxy the peer is the proxy: the target was checked by name before.
+        if not (self.proxied and getattr(conn, "proxy", None) is not None):
             address = sock.getpeername()[0]
             if not self.policy.allows(conn.host, address):
                 sock.close()
@@ -124,6 +127,10 @@ def new_session(user_agent: str) -> requests.Session:
     in a pool would be a second connection to a host that allows one.
     """
     session = requests.Session()
+    # Proxies are decided by client.proxies_for, never picked up from the environment on
+    # the way; a CA bundle named there (a private CA) only adds trust, so it still counts.
+    session.trust_env = False
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     session.headers["User-Agent"] = user_agent
     adapter = _GuardedAdapter(max_retries=0)
     session.mount("http://", adapter)

@@ -9,9 +9,13 @@ it has no name of its own in `sources.toml`.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pipeline.http import HttpSettings
+from pipeline.http.result import describe_size
 from pipeline.kinds.base import Fetched, Get, Option, Plan, SourceKind, Unit
 from pipeline.model import Listing, ParseError
 from pipeline.formats import parse_any
@@ -43,9 +47,35 @@ class Adhoc(SourceKind):
             result = get(plan.target, self.http)
             return Fetched(_on_asked_day(_parse_or_fail(result.body, plan.target), plan.target), plan.target, (result,))
         # A run's fetcher hashes the file first and ends the run as not-modified when it is unchanged.
+        max_bytes = self.http.max_bytes if self.http else HttpSettings().max_bytes
         read_file = getattr(get, "read_file", None)
-        raw = read_file(Path(plan.target)) if read_file else Path(plan.target).read_bytes()
+        raw = read_file(Path(plan.target), max_bytes) if read_file else read_saved_file(Path(plan.target), max_bytes)
         return Fetched(_parse_or_fail(raw, plan.target), plan.target, size=len(raw))
+
+
+def read_saved_file(path: Path, max_bytes: int) -> bytes:
+    """A saved page or API answer, under the same size cap as an HTTP body; ParseError if refused.
+
+    Only a regular file is read: `/dev/zero` would never end and a FIFO
+    would block until someone writes to it (it is opened without blocking,
+    then refused). A file over the cap is refused before reading it, and
+    the read stops one byte past the cap in case it grows meanwhile.
+    """
+    cap = f"larger than the {describe_size(max_bytes)} cap ([http] max_bytes)"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ParseError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ParseError(f"{path}: not a regular file (a device, FIFO or socket is never read)")
+        if info.st_size > max_bytes:
+            raise ParseError(f"{path}: {describe_size(info.st_size)}, {cap}")
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ParseError(f"{path}: {cap}")
+    return raw
 
 
 def _on_asked_day(listing: Listing, url: str) -> Listing:

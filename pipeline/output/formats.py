@@ -20,6 +20,7 @@ from pipeline.output.exports import ExportOptions, register
 
 CSV_COLUMNS = csv_columns()  # declared in pipeline.columns
 MAX_AUTHORS_SHOWN = 5
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def link_of(paper: dict[str, Any]) -> str | None:
@@ -32,15 +33,34 @@ def authors_line(authors: list[str]) -> str:
     return shown + (f" and {len(authors) - MAX_AUTHORS_SHOWN} more" if len(authors) > MAX_AUTHORS_SHOWN else "")
 
 
-@register("csv", "one row per paper, lists joined with '; '")
+def csv_cell(value: Any) -> Any:
+    """A value a spreadsheet shows as text: a string that would start a formula gets a leading quote.
+
+    Excel, LibreOffice and Google Sheets run a cell starting with `=`, `+`,
+    `-`, `@`, tab or CR as a formula (`=HYPERLINK(...)` in a title is enough
+    to exfiltrate a sheet); OWASP's rule is a leading `'`, which they show
+    as plain text. Numbers stay numbers. A CR inside a cell becomes a
+    newline: the writer quotes newlines but not a lone CR, which would end
+    the row early for most readers.
+    """
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@register("csv", "one row per paper, lists joined with '; ', formulas neutralised (csv_cell)")
 def write_csv(papers: Iterable[dict[str, Any]], out: TextIO, options: ExportOptions = ExportOptions()) -> int:
-    """One row per paper; lists (authors, sources, tags) joined with '; '."""
+    """One row per paper; lists (authors, sources, tags) joined with '; '; formulas neutralised (csv_cell)."""
     writer = csv.writer(out, lineterminator="\n")
     columns = (*options.columns, *CSV_COLUMNS)
     writer.writerow(columns)
     count = 0
     for paper in papers:
-        writer.writerow(["; ".join(v) if isinstance(v := paper.get(c), list) else v for c in columns])
+        writer.writerow([csv_cell(paper.get(c)) for c in columns])
         count += 1
     return count
 

@@ -68,11 +68,18 @@ class SmtpSettings:
 
 
 def build_message(sender: str, to: list[str], subject: str, text: str, html: str | None) -> EmailMessage:
-    """A text/plain message, with an HTML alternative when given."""
+    """A text/plain message, with an HTML alternative when given.
+
+    A line break in a header value would start a header of its own (`Bcc:`
+    smuggled in through `--email` or a tag name): MailError, one line.
+    """
+    headers = {"Subject": subject, "From": sender, "To": ", ".join(to)}
+    for name, value in headers.items():
+        if any(char in value for char in "\r\n\x00"):
+            raise MailError(f"mail header {name} {value!r}: a header cannot contain a line break")
     message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = ", ".join(to)
+    for name, value in headers.items():
+        message[name] = value
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(text)

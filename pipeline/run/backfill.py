@@ -25,7 +25,7 @@ from typing import Iterator
 from pipeline.config import SourceConfig
 from pipeline.kinds import KINDS, Unit
 from pipeline.run.paging import run_day
-from pipeline.run.run import Pipeline, RunSummary, acquire, skipped
+from pipeline.run.run import Pipeline, RunSummary, acquire
 from pipeline.store.progress import completed_run
 
 
@@ -77,9 +77,9 @@ def backfill(pipe: Pipeline, source: SourceConfig, since: date, until: date, *,
 
 
 def _walk_day(pipe: Pipeline, source: SourceConfig, day: date, force: bool) -> DayResult:
-    lock = acquire(pipe, source)
-    if lock is None:
-        return DayResult(day, "locked", (skipped(pipe, source.name, day),))
+    lock = acquire(pipe, source, day)
+    if isinstance(lock, RunSummary):
+        return DayResult(day, "locked" if lock.status == "skipped" else "failed", (lock,))
     try:
         walked = run_day(pipe, source, Unit(day=day), skip_stored=not force, lock=lock)
     finally:

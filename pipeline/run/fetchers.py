@@ -83,13 +83,16 @@ class RunFetcher:
                                                body=result.body, content_sha256=digest, fetched_at=utc_now()))
         return result
 
-    def read_file(self, path: Path) -> bytes:
-        """A saved file's bytes, or NotModified when they hash to what the last stored run of it read.
+    def read_file(self, path: Path, max_bytes: int) -> bytes:
+        """A saved file's bytes (`adhoc.read_saved_file`'s checks and cap), or NotModified when they
+        hash to what the last stored run of it read.
 
         A re-ingest of an unchanged file then costs a read and a hash, not a
         parse; `conditional=False` (`ingest --force`) parses it again.
         """
-        body = Path(path).read_bytes()
+        from pipeline.kinds.adhoc import read_saved_file
+
+        body = read_saved_file(Path(path), max_bytes)
         self._file_bytes += len(body)
         key = Path(path).resolve().as_uri()
         digest = hashlib.sha256(body).hexdigest()

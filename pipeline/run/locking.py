@@ -14,11 +14,11 @@ the same way separate processes do.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import time
 from pathlib import Path
+
+from pipeline.statefile import lock_within, open_state_file
 
 POLL_SECONDS = 0.1
 
@@ -46,17 +46,10 @@ class SourceLock:
         """Take the lock, waiting up to `wait` seconds; False if another run still holds it."""
         if self._fd is not None:
             raise RuntimeError(f"{self.path}: already held by this object")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + max(wait, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    return False
-                time.sleep(POLL_SECONDS)
+        fd = open_state_file(self.path)  # StateFileRefused for a planted symlink
+        if not lock_within(fd, wait, POLL_SECONDS):
+            os.close(fd)
+            return False
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd

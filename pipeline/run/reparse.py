@@ -25,7 +25,9 @@ def reparse(pipe: Pipeline, *, source: str | None = None, since: str | None = No
     for kept in raw.kept_runs(pipe.store, source=source, since=since):
         request = kept.request
         configured = pipe.config.source(kept.source)
-        if configured is not None and _asks(configured, request):
+        if kept.damaged:
+            summaries.append(refuse(pipe, kept.source, f"run {kept.run_id}: {kept.damaged}; not reparsed"))
+        elif configured is not None and _asks(configured, request):
             summaries.append(run_unit(pipe, configured, _unit(request), fetcher=Replay(kept)))
         elif "url" in request:
             summaries.append(ingest_url(pipe, request["url"], fetcher=Replay(kept)))

@@ -26,7 +26,7 @@ from pipeline.kinds.adhoc import Adhoc, source_name
 from pipeline.model import ParseError, RunRow
 from pipeline.run.fetchers import NotModified, RunFetcher
 from pipeline.run.locking import SourceLock
-from pipeline.store import Store, Tagger
+from pipeline.store import Store, Tagger, WriteFailed
 from pipeline.store.schedule import record_run
 
 FAILED_STATUSES = frozenset({"failed", "rate-limited", "interrupted"})
@@ -110,9 +110,9 @@ def run_unit(pipe: Pipeline, source: SourceConfig, unit: Unit = Unit(), *, fetch
     """
     own = lock is None
     if own:
-        lock = acquire(pipe, source)
-        if lock is None:
-            return skipped(pipe, source.name, unit.day)
+        lock = acquire(pipe, source, unit.day)
+        if isinstance(lock, RunSummary):
+            return lock
     try:
         kind = source.make(pipe.config.http)
         try:
@@ -127,10 +127,20 @@ def run_unit(pipe: Pipeline, source: SourceConfig, unit: Unit = Unit(), *, fetch
             lock.release()
 
 
-def acquire(pipe: Pipeline, source: SourceConfig) -> SourceLock | None:
-    """The source's cross-process lock, waiting `[schedule] lock_wait`; None while another run holds it."""
+def acquire(pipe: Pipeline, source: SourceConfig, day: date | None = None) -> SourceLock | RunSummary:
+    """The source's cross-process lock, waiting `[schedule] lock_wait`.
+
+    Instead of the lock, the recorded run that explains why not: `skipped`
+    while another run holds it, `failed` when the lock file is unusable
+    (a planted symlink, a folder we cannot write).
+    """
     lock = SourceLock(pipe.store.path, source.name)
-    return lock if lock.acquire(pipe.config.schedule.lock_wait) else None
+    try:
+        if lock.acquire(pipe.config.schedule.lock_wait):
+            return lock
+    except OSError as exc:
+        return refuse(pipe, source.name, f"lock file unusable: {exc.strerror or exc}")
+    return skipped(pipe, source.name, day)
 
 
 def skipped(pipe: Pipeline, source: str, day: date | None) -> RunSummary:
@@ -162,7 +172,8 @@ def _forced(pipe: Pipeline) -> RunFetcher:
 
 def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, force: bool = False) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http), _forced(pipe) if force else fetcher)
+    # A URL typed on the command line is the user's to fetch, wherever it points.
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http.trusting(url)), _forced(pipe) if force else fetcher)
 
 
 def ingest_file(pipe: Pipeline, path: Path, *, force: bool = False) -> RunSummary:
@@ -188,19 +199,29 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     requests conditional and measures them. A listing with no entries is
     `failed` when the source's expectation says it never is empty on that day.
     """
-    pipe.store.mark_interrupted_runs()
     source, target, request = attempt.source, attempt.target, attempt.request
-    # A one-response day is recorded from the start; a paged day only by the run that completes it.
-    run_id = pipe.store.start_run(source, target, attempt.day.isoformat() if attempt.day and not attempt.paged else None)
+    try:
+        pipe.store.mark_interrupted_runs()
+        # A one-response day is recorded from the start; a paged day only by the run that completes it.
+        run_id = pipe.store.start_run(source, target,
+                                      attempt.day.isoformat() if attempt.day and not attempt.paged else None)
+    except WriteFailed as exc:  # nothing fetched, nothing to lose: say why no run could even be recorded
+        return RunSummary(run_id=0, source=source, target=target, status="failed",
+                          error=f"the run could not be recorded: {exc}")
     started = time.monotonic()
     fetcher = fetcher or RunFetcher(pipe.store, keep_raw=pipe.config.storage.keep_raw)
 
     def close(status: str, target: str, *, error: str | None = None, notes: tuple[str, ...] = (),
               used=None, remember: bool = True, **measured: Any) -> RunSummary:
         record = fetcher.record(source, request, used) if remember else None
-        pipe.store.finish_run(run_id, RunRow(status, source, target, error=error or ("; ".join(notes) if notes else None),
-                                             duration_s=round(time.monotonic() - started, 3), **measured),
-                              record=record)
+        try:
+            pipe.store.finish_run(run_id, RunRow(status, source, target,
+                                                 error=error or ("; ".join(notes) if notes else None),
+                                                 duration_s=round(time.monotonic() - started, 3), **measured),
+                                  record=record)
+        except WriteFailed as exc:  # the run row stays `running`, to be marked interrupted later
+            error = f"{error}; and the run could not be closed: {exc}" if error else f"the run could not be closed: {exc}"
+            status = "failed"
         return RunSummary(run_id=run_id, source=source, target=target, status=status, error=error,
                           entries_parsed=measured.get("entries_parsed") or 0, notes=notes)
 
@@ -240,15 +261,17 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
         if reason:
             return close("failed", fetched.target, error=reason, **measured)
         return replace(close("empty", fetched.target, notes=notes, used=fetched.responses, **measured), **paging)
+    # Each record is filed under a day: its own, its listing's, or (an undated listing) today. New
+    # records, not edits of the parser's: what the kind returned stays as it was.
     undated_day = date.today().isoformat()
-    for entry in listing.entries:
-        entry.listed_undated = not (entry.listing_date or listing.listing_date)
-        entry.listing_date = entry.listing_date or listing.listing_date or undated_day
+    entries = [entry if entry.listing_date else
+               replace(entry, listed_undated=not listing.listing_date, listing_date=listing.listing_date or undated_day)
+               for entry in listing.entries]
     run_row = RunRow("ok", source, fetched.target, error="; ".join(notes) or None,
                      duration_s=round(time.monotonic() - started, 3), **measured)
     try:
         counts = pipe.store.save_listing(
-            run_id, source, listing.entries, run_row=run_row, tagger=pipe.tagger,
+            run_id, source, entries, run_row=run_row, tagger=pipe.tagger,
             rules_version=pipe.rules_version, origin=listing.format,
             record=fetcher.record(source, request, fetched.responses),
         )

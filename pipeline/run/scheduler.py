@@ -72,10 +72,14 @@ def cron_trigger(expression: str, zone: str, where: str) -> CronTrigger:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=weekday, timezone=zone)
+        trigger = CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                              day_of_week=weekday, timezone=zone)
     except (ValueError, KeyError, LookupError) as exc:
         raise ConfigError(f"{where}: schedule {expression!r} in {zone!r}: {exc}") from None
+    if trigger.get_next_fire_time(None, datetime.now(timezone.utc)) is None:
+        # `0 6 30 2 *` is valid field by field and would sit in the scheduler doing nothing, forever.
+        raise ConfigError(f"{where}: schedule {expression!r} never fires (no such day: 30 February, 31 April?)")
+    return trigger
 
 
 def source_trigger(source: SourceConfig, where: str) -> tuple[str, str, CronTrigger]:

@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from pipeline.config import SourceConfig
 from pipeline.kinds import Unit
 from pipeline.run.paging import run_day
-from pipeline.run.run import Pipeline, RunSummary, acquire, skipped
+from pipeline.run.run import Pipeline, RunSummary, acquire
 from pipeline.run.units import days_to_fetch
 from pipeline.store.schedule import close_running_runs, record_run
 
@@ -32,9 +32,9 @@ def run_source(pipe: Pipeline, source: SourceConfig, *, day: date | None = None,
     `stop` is checked between days, so a shutdown never starts another fetch;
     days left undone are missing days for the next run.
     """
-    lock = acquire(pipe, source)
-    if lock is None:
-        return [skipped(pipe, source.name, day)]
+    lock = acquire(pipe, source, day)
+    if isinstance(lock, RunSummary):
+        return [lock]
     try:
         if catch_up and day is None and query is None:
             now = now or datetime.now(timezone.utc)

@@ -5,7 +5,8 @@ hold the queries of one concern each (reading, the run ledger, ...), so SQL
 never leaks into the rest of the pipeline.
 """
 
-from pipeline.store.core import Store, connect, schema_sql, utc_now
+from pipeline.store.core import Store, WriteFailed, connect, schema_sql, utc_now
+from pipeline.store.dbfile import DatabaseUnusable, check_database_file
 from pipeline.store.listings import SaveCounts, Tagger
 
-__all__ = ["SaveCounts", "Store", "Tagger", "connect", "schema_sql", "utc_now"]
+__all__ = ["DatabaseUnusable", "SaveCounts", "Store", "check_database_file", "Tagger", "connect", "schema_sql", "utc_now", "WriteFailed"]

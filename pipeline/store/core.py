@@ -11,19 +11,21 @@ its run row. Writing a listing is `listings.ListingWriter`, which `Store` mixes 
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import re
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from sqlite_utils import Database
+
 from pipeline.model import RunRow
-from pipeline.resources import shipped_path
+from pipeline.statefile import pid_alive
+from pipeline.store.dbfile import DatabaseUnusable, check_database_file, load_migrations, schema_lock
 from pipeline.store.listings import ListingWriter
 
 if TYPE_CHECKING:
@@ -57,24 +59,6 @@ def connect(path: str | os.PathLike, *, readonly: bool = False) -> sqlite3.Conne
     return conn
 
 
-_MIGRATION_NAME_RE = re.compile(r"""@migrations\(name=["']([^"']+)["']""")
-
-
-def _migrations_pending(conn: sqlite3.Connection) -> bool:
-    """Whether any migration in db/migrations.py is not applied yet, read without importing it.
-
-    Loading the migrations imports sqlite-utils (35 ms), which a database at the
-    current schema, the usual case for every command, does not need.
-    """
-    wanted = set(_MIGRATION_NAME_RE.findall((shipped_path("db") / "migrations.py").read_text()))
-    try:
-        applied = {row[0] for row in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'paperfeed'")}
-    except sqlite3.OperationalError:  # a new database: no ledger of migrations yet
-        return True
-    return not wanted or not wanted <= applied
-
-
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise sqlite3.OperationalError(f"{path}: no such database file")
@@ -88,12 +72,11 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _load_migrations():
-    path = shipped_path("db") / "migrations.py"
-    spec = importlib.util.spec_from_file_location("paperfeed_db_migrations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.migrations
+_WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+class WriteFailed(Exception):
+    """The database could not be written (disk full, I/O error); the message names the file and SQLite's reason."""
 
 
 class Store(ListingWriter):
@@ -108,14 +91,25 @@ class Store(ListingWriter):
         self.read_only = read_only
         if read_only:
             self.conn = connect(self.path, readonly=True)
+            self.db = Database(self.conn)
             return
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = connect(self.path)
-        if _migrations_pending(self.conn):
-            from sqlite_utils import Database
-
-            _load_migrations().apply(Database(self.conn))
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnusable(f"{self.path}: folder cannot be created: {exc.strerror or exc}") from None
+        migrations = load_migrations()
+        with schema_lock(self.path, BUSY_TIMEOUT_MS / 1000):
+            check_database_file(self.path)
+            try:
+                self.conn = connect(self.path)
+                self.db = Database(self.conn)
+                migrations.apply(self.db)
+            except sqlite3.Error as exc:
+                conn = getattr(self, "conn", None)
+                if conn is not None:
+                    conn.close()
+                raise DatabaseUnusable(f"{self.path}: cannot be opened or migrated: {exc}") from None
 
     def close(self) -> None:
         self.conn.close()
@@ -128,14 +122,28 @@ class Store(ListingWriter):
 
     @contextmanager
     def write_transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+
+        A write SQLite cannot make (a full disk, an I/O error) is WriteFailed
+        naming the real cause. SQLite may already have rolled the
+        transaction back itself (it does on SQLITE_FULL), so the ROLLBACK
+        here only runs when one is still open: an unconditional one used to
+        replace the cause with "cannot rollback - no transaction is active".
+        """
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if not getattr(exc, "sqlite_errorname", "").startswith(_WRITE_FAILURES):
+                raise  # a bug or a lock, not the disk
+            raise WriteFailed(f"writing to {self.path} failed: {exc}") from exc
 
     # -- the run ledger ---------------------------------------------------
 
@@ -145,7 +153,7 @@ class Store(ListingWriter):
             cursor = conn.execute(
                 "INSERT INTO runs (source, target, started_at, status, pid, hostname, listing_date)"
                 " VALUES (?, ?, ?, 'running', ?, ?, ?)",
-                (source, target, utc_now(), os.getpid(), _hostname(), listing_date),
+                (source, target, utc_now(), os.getpid(), socket.gethostname(), listing_date),
             )
             return cursor.lastrowid
 
@@ -174,11 +182,11 @@ class Store(ListingWriter):
 
     def mark_interrupted_runs(self) -> int:
         """Runs still `running` whose process on this host is gone were killed mid-way."""
-        host = _hostname()
+        host = socket.gethostname()
         rows = self.conn.execute(
             "SELECT id, pid, hostname FROM runs WHERE status = 'running'"
         ).fetchall()
-        dead = [row["id"] for row in rows if row["hostname"] == host and not _pid_alive(row["pid"])]
+        dead = [row["id"] for row in rows if row["hostname"] == host and not pid_alive(row["pid"])]
         if dead:
             with self.write_transaction() as conn:
                 conn.executemany(
@@ -196,25 +204,6 @@ class Store(ListingWriter):
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self.conn.execute(sql, params)]
-
-
-def _hostname() -> str:
-    """This machine's name, for the run ledger; socket is imported by the writers that need it only."""
-    import socket
-
-    return socket.gethostname()
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def schema_sql(store: Store) -> str:

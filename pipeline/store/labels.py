@@ -9,7 +9,9 @@ fields as the table, so a set of corrections moves between databases or into
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import IO
@@ -22,6 +24,15 @@ VALUES = ("yes", "no")
 
 class LabelError(ValueError):
     """A label that cannot be stored; the message names the paper, tag or line."""
+
+
+class UnknownPaper(LabelError):
+    """A label for a paper the database does not hold."""
+
+
+def default_who() -> str:
+    """Who a label is from when nobody says: PAPERFEED_USER, else the login name."""
+    return os.environ.get("PAPERFEED_USER") or getpass.getuser()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,11 @@ def export_labels(store: Store, stream: IO[str]) -> int:
 def stored_labels(store: Store) -> Iterator[Label]:
     for row in store.conn.execute(f"SELECT {', '.join(LABEL_FIELDS)} FROM labels ORDER BY paper_id, tag"):
         yield Label(*row)
+
+
+def has_effective_tag(store: Store, paper_id: str, tag: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM effective_tags WHERE paper_id = ? AND tag = ?",
+                              (paper_id, tag)).fetchone() is not None
 
 
 def labels_of_paper(store: Store, paper_id: str) -> list[Label]:
@@ -116,7 +132,7 @@ def _checked(store: Store, label: Label, known: set[str], where: str = "") -> La
     if not label.who.strip():
         raise LabelError(f"{where}who is empty")
     if store.conn.execute("SELECT 1 FROM papers WHERE id = ?", (label.paper_id,)).fetchone() is None:
-        raise LabelError(f"{where}no such paper {label.paper_id!r}")
+        raise UnknownPaper(f"{where}no such paper {label.paper_id!r}")
     if not label.at:
         label = Label(label.paper_id, label.tag, label.value, label.who, label.note, utc_now())
     return label

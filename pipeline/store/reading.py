@@ -8,6 +8,7 @@ holds every match in memory or sorts it in Python.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -184,8 +185,10 @@ def _stream(conn: sqlite3.Connection, sql: str, params: list[Any]) -> Iterator[d
             for row in batch:
                 yield _paper(row, tags[row["id"]])
     finally:
-        if own_snapshot and conn.in_transaction:
-            conn.execute("COMMIT")
+        # A stream abandoned by a failed export may be closed after its connection was.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            if own_snapshot and conn.in_transaction:
+                conn.execute("COMMIT")
 
 
 def _paper(row: sqlite3.Row, tags: list[tuple[str, str]]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ paper and shared by every rule that quotes it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 _WORD_TAIL = re.compile(r"\w*")
@@ -31,7 +32,7 @@ class TagMatch:
 class Field:
     """One field of one paper: its readable text, what the scan found, and its bits."""
 
-    __slots__ = ("text", "form", "hits", "mask", "spans", "first", "places")
+    __slots__ = ("text", "form", "hits", "mask", "spans", "first", "places", "counts")
 
     def __init__(self, text: str, form: str, hits: list, mask: int) -> None:
         self.text = text
@@ -41,6 +42,14 @@ class Field:
         self.spans: list[tuple[int, int, int]] = []  # (start, stop, bits) found by regex
         self.first: dict[int, int] | None = None  # key id -> end of its first hit
         self.places: dict[int, tuple[int, int]] = {}  # key id -> (start, stop) of that hit, once asked
+        self.counts: Counter | None = None  # key id -> hits, once a rule with `repeat` asks
+
+    def count(self, kids: frozenset) -> int:
+        """How many hits of the keys `kids` the field has: how often a rule's words occur."""
+        counts = self.counts
+        if counts is None:
+            counts = self.counts = Counter(kid for _end, kid in self.hits)
+        return sum(counts[kid] for kid in kids.intersection(counts))
 
 
 class KeySpans:

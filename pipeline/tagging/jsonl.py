@@ -28,6 +28,8 @@ def tag_jsonl(in_stream: IO[str], out_stream: IO[str], rules: RuleSet, explain: 
             paper = json.loads(line)
         except json.JSONDecodeError as exc:
             raise JsonLinesError(f"line {number}: not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise JsonLinesError(f"line {number}: not JSON: nested too deeply") from None
         if not isinstance(paper, dict):
             raise JsonLinesError(f"line {number}: expected a JSON object")
         title, abstract = paper.get("title"), paper.get("abstract")

@@ -167,6 +167,7 @@ class RuleSet:
         self._gate_plan = tuple(plan[i] for i in gate_tags)
         self._gated_plan = tuple(plan[i] for i in gated_tags)
         self._implies = tuple(tag.implies for tag in compiled)
+        self._implied = tuple(self._closure(compiled, i) for i in range(len(compiled)))
         self._requires = tuple(tag.requires for tag in compiled)
         needed = {r for i in gated_tags for r in compiled[i].requires}
         reachable = set(gated_tags)
@@ -182,6 +183,18 @@ class RuleSet:
         for i in gate_tags:
             gate_bits |= compiled[i].trigger
         self._gate_bits = gate_bits if self._gate_decides else -1
+
+    @staticmethod
+    def _closure(compiled: list[_Tag], start: int) -> frozenset:
+        """Every tag that `start` brings in through implication, directly or not."""
+        found: set[int] = set()
+        queue = list(compiled[start].implies)
+        while queue:
+            index = queue.pop()
+            if index not in found:
+                found.add(index)
+                queue.extend(compiled[index].implies)
+        return frozenset(found)
 
     @property
     def terms(self) -> list[str]:
@@ -209,8 +222,8 @@ class RuleSet:
         """The words of `field` that serve any of `bits`, as written, in text order."""
         return self._keys.words(field, self._scanner.keys_serving(bits), bits)
 
-    def count(self, field: Field, bits: int) -> int:
-        return self._scanner.count(field.hits, bits)
+    def count(self, field: Field, rule: _Rule) -> int:
+        return field.count(rule.any_kids)
 
     def compiled(self, name: str) -> _Tag:
         return self._tags[self.tags.index(name)]
@@ -232,25 +245,25 @@ class RuleSet:
         if not both & self._gate_bits:
             return []
         direct: dict[int, _Rule] = {}
-        self._fire_plan(self._gate_plan, title_mask, abstract_mask, abstract_hits, direct)
+        abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
+        self._fire_plan(self._gate_plan, title_mask, abstract_mask, abstract_field, direct)
         if not direct and self._gate_decides:
             return []
-        self._fire_plan(self._gated_plan, title_mask, abstract_mask, abstract_hits, direct)
-        present = self._resolve(direct)
+        self._fire_plan(self._gated_plan, title_mask, abstract_mask, abstract_field, direct)
+        present = self._settle(direct, both)
         title_field = Field(title_text, title_form, title_hits, title_mask)
-        abstract_field = Field(abstract_text, abstract_form, abstract_hits, abstract_mask)
         if self._regex_tags:
             pending = [i for i in self._regex_tags if i not in present and _all_in(self._requires[i], present)]
             scan_regexes = self._scanner.scan_regexes
             if pending and (scan_regexes(title_field) | scan_regexes(abstract_field)):
                 self._fire_plan([self._plan[i] for i in pending], title_field.mask, abstract_field.mask,
-                                abstract_hits, direct)
-                present = self._resolve(direct)
+                                abstract_field, direct)
+                present = self._settle(direct, title_field.mask | abstract_field.mask)
         if not present:
             return []
         return self._explain(present, direct, title_field, abstract_field)
 
-    def _fire_plan(self, plan, title_mask: int, abstract_mask: int, abstract_hits: list,
+    def _fire_plan(self, plan, title_mask: int, abstract_mask: int, abstract: Field,
                    fired: dict[int, _Rule]) -> None:
         """Add to `fired` the tags of `plan` that fire; a single-rule tag needs no scoring."""
         both = title_mask | abstract_mask
@@ -259,11 +272,11 @@ class RuleSet:
                 if domains and _domain_veto(domains, both):
                     continue
                 rule = simple if simple is not None else self._score(self._tags[index], title_mask, abstract_mask,
-                                                                     abstract_hits)
+                                                                     abstract)
                 if rule is not None:
                     fired[index] = rule
 
-    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int, abstract_hits: list) -> _Rule | None:
+    def _score(self, tag: _Tag, title_mask: int, abstract_mask: int, abstract: Field) -> _Rule | None:
         """The strongest rule of `tag` when its fired rules together reach the threshold."""
         both = title_mask | abstract_mask
         title_weight = self._title_weight
@@ -276,13 +289,33 @@ class RuleSet:
             if rule.all_bits and not all(scope & bits for bits in rule.all_bits):
                 continue
             in_title = rule.in_title and title_mask & rule.any_bits
-            if rule.repeat > 1 and not in_title and self._scanner.count(abstract_hits, rule.any_bits) < rule.repeat:
+            if rule.repeat > 1 and not in_title and abstract.count(rule.any_kids) < rule.repeat:
                 continue
             points = rule.weight * (title_weight if in_title else 1.0)
             score += points
             if points > best_points:
                 best, best_points = rule, points
         return best if best is not None and score >= tag.threshold else None
+
+    def _settle(self, direct: dict[int, _Rule], mask: int) -> dict[int, int | None]:
+        """`_resolve`, where a tag brought in by implication still answers to its own vetoes.
+
+        A modality word implies medical imaging, but CT of castings must not
+        become medical imaging because "CT" implied it: when an implied tag is
+        vetoed, the tags whose implication brought it in are dropped too.
+        """
+        present = self._resolve(direct)
+        blocked = [index for index, origin in present.items()
+                   if origin is not None and self._vetoed(self._tags[index], mask)]
+        if not blocked:
+            return present
+        for index in [i for i in direct if any(b in self._implied[i] for b in blocked)]:
+            del direct[index]
+        return self._resolve(direct)
+
+    @staticmethod
+    def _vetoed(tag: _Tag, mask: int) -> bool:
+        return bool(mask & tag.none_bits or (tag.domains and _domain_veto(tag.domains, mask)))
 
     def _resolve(self, direct: dict[int, _Rule]) -> dict[int, int | None]:
         """Add implied tags and drop tags whose prerequisites are absent.

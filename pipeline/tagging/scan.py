@@ -45,11 +45,6 @@ class Scanner:
         """The automaton keys that can grant any of `bits`, spelling permitting: where evidence comes from."""
         return frozenset(kid for kid, group_bits in enumerate(self._group_bits) if group_bits & bits)
 
-    def count(self, hits: list, bits: int) -> int:
-        """How many of `hits` serve any of `bits`: how often a rule's words occur in a field."""
-        group_bits = self._group_bits
-        return sum(1 for _end, kid in hits if group_bits[kid] & bits)
-
     @property
     def terms(self) -> list[str]:
         return list(self._automaton.keys())

@@ -65,7 +65,7 @@ def why_not(rules: RuleSet, title: str, abstract: str | None, tag: str, present:
                 lacks.append(f"no context word ({_terms(group)})")
         in_title = rule.in_title and title_field.mask & rule.any_bits
         if rule.repeat > 1 and not in_title and scope & rule.any_bits:
-            seen = rules.count(abstract_field, rule.any_bits)
+            seen = rules.count(abstract_field, rule)
             if seen < rule.repeat:
                 lacks.append(f"its words occur {seen}x in the abstract, {rule.repeat}x needed (or once in the title)")
         if not lacks:
