@@ -38,6 +38,7 @@ class Recorder:
     def __init__(self, server, answer):
         self.log: list[tuple[float, str, dict]] = []
         self.answer = answer
+        self.created = time.monotonic()
 
         def handler(request: Request) -> Response:
             query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
@@ -53,6 +54,16 @@ class Recorder:
     def gaps(self) -> list[float]:
         arrivals = [t for t, _, _ in self.log]
         return [b - a for a, b in zip(arrivals, arrivals[1:])]
+
+    def spaced(self, interval: float) -> bool:
+        """Request k reached the server no sooner than k intervals after this recorder was made.
+
+        A busy machine can delay when the server thread notes a request, so a gap between two
+        arrivals can look shorter than the client waited; measured from a moment before the
+        first request was sent, a paced client can never look early, and an unpaced one does.
+        """
+        arrivals = [t for t, _, _ in self.log]
+        return all(t - self.created >= k * interval * 0.99 for k, t in enumerate(arrivals))
 
 
 def xml(path) -> Response:
@@ -102,7 +113,7 @@ def test_pubmed_without_a_key_is_paced_at_three_a_second(run_cli, db_path, confi
     pubmed_source(config_dir, server, 'api_key_env = "PAPERFEED_TEST_NCBI_KEY"\n')
     result = run_cli("ingest", "pubmed-imaging", "--date", "2024-06-22")
     assert result.exit_code == 0, result.output
-    assert len(recorder.log) == 4 and min(recorder.gaps()) >= 0.27, recorder.gaps()
+    assert len(recorder.log) == 4 and recorder.spaced(1 / 3), recorder.gaps()
     assert all("api_key" not in q for _, _, q in recorder.log)
     assert "PAPERFEED_TEST_NCBI_KEY is not set: 3 requests/s" in rows(db_path, "select error from runs")[0][0]
 
@@ -114,7 +125,7 @@ def test_pubmed_with_a_key_sends_it_and_uses_the_faster_rate(run_cli, db_path, c
     result = run_cli("ingest", "pubmed-imaging", "--date", "2024-06-22")
     assert result.exit_code == 0, result.output
     assert all(q.get("api_key") == "abc123" for _, _, q in recorder.log)
-    assert min(recorder.gaps()) >= 0.08, recorder.gaps()
+    assert recorder.spaced(0.1), recorder.gaps()
     # The ledger's target never carries the key.
     assert "abc123" not in rows(db_path, "select target from runs")[0][0]
 
@@ -226,7 +237,7 @@ def test_oai_follows_the_resumption_token_and_is_paced(run_cli, db_path, config_
     assert queries[0] == {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "set": "physics:nucl-ex",
                           "from": "2014-11-18", "until": "2014-11-18"}
     assert queries[1] == {"verb": "ListRecords", "resumptionToken": "726959|1001"}
-    assert len(queries) == 2 and min(recorder.gaps()) >= 0.4, recorder.gaps()
+    assert len(queries) == 2 and recorder.spaced(0.5), recorder.gaps()
     assert rows(db_path, "select count(*) from papers") == [(8,)]
     assert rows(db_path, "select status, listing_date from runs") == [("ok", "2014-11-18")]
     # Created dates, not the harvest day, date the papers.
@@ -255,7 +266,7 @@ def test_oai_retry_after_503_is_waited_out(run_cli, db_path, config_dir, server)
     oai_source(config_dir, server, prefix="arXiv")
     result = run_cli("ingest", "arxiv-bulk", "--date", "2015-01-03")
     assert result.exit_code == 0, result.output
-    assert len(recorder.log) == 2 and recorder.gaps()[0] >= 0.8
+    assert len(recorder.log) == 2 and recorder.spaced(1.0), recorder.gaps()
     assert rows(db_path, "select count(*) from papers") == [(2,)]
 
 
@@ -287,7 +298,7 @@ def test_hosts_of_one_pace_group_share_one_clock(server, tmp_path):
                             allow_private=("127.0.0.1", "localhost"), state_dir=tmp_path, retries=0)
     for host in ("127.0.0.1", "localhost", "127.0.0.1", "localhost"):
         fetch(f"http://{host}:{port}/oai2?verb=Identify", settings)
-    assert len(recorder.log) == 4 and min(recorder.gaps()) >= 0.32, recorder.gaps()
+    assert len(recorder.log) == 4 and recorder.spaced(0.4), recorder.gaps()
     assert settings.pace_key("LOCALHOST.") == "test-group"
     assert HttpSettings().pace_key("oaipmh.arxiv.org") == HttpSettings().pace_key("export.arxiv.org") == "arxiv.org"
 
