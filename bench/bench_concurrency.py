@@ -5,9 +5,11 @@
 The writer is this process ingesting the benchmark listing (`bench/listings.py`,
 two files, each stored in one transaction) with the CLI's pipeline. The
 reader is another process, as a user's `sqlite3` or `paperfeed search` would
-be: every 10 ms it runs `search(..., order="recent")` and counts the papers.
-It reports its latencies, any error (`database is locked` above all), and
-every paper count it saw, which must only ever be a whole number of listings.
+be: every 10 ms it runs `search(..., order="recent")`, then a ranked
+`search(...)` (bm25 over every match, the costlier kind), and counts the
+papers. It reports the latencies of each kind, any error (`database is
+locked` above all), and every paper count it saw, which must only ever be a
+whole number of listings.
 """
 
 from __future__ import annotations
@@ -29,17 +31,18 @@ sys.path.insert(0, sys.argv[2])
 from pipeline.store import Store
 from pipeline.store.reading import search
 store = Store(sys.argv[1])
-latencies, errors, counts = [], [], set()
+latencies, errors, counts = {"recent": [], "rank": []}, [], set()
 print("ready", flush=True)
 tick = time.perf_counter()
 while not select.select([sys.stdin], [], [], 0)[0]:
-    started = time.perf_counter()
-    try:
-        search(store, "segmentation", order="recent")
-        counts.add(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
-        latencies.append((time.perf_counter() - started) * 1000)
-    except sqlite3.Error as exc:
-        errors.append(str(exc))
+    for order in ("recent", "rank"):
+        started = time.perf_counter()
+        try:
+            search(store, "segmentation", order=order)
+            counts.add(store.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+            latencies[order].append((time.perf_counter() - started) * 1000)
+        except sqlite3.Error as exc:
+            errors.append(str(exc))
     tick += 0.010
     time.sleep(max(0.0, tick - time.perf_counter()))
 print(json.dumps({"latencies": latencies, "errors": errors, "counts": sorted(counts)}), flush=True)
@@ -69,11 +72,14 @@ def run(papers: int = 10_000) -> list[dict]:
     partial = [n for n in seen["counts"] if n not in whole]
     locked = [e for e in errors if "locked" in e or "busy" in e]
     return [
-        row(f"reader during a {papers:,}-paper ingest: p95 latency", round(percentile(latencies, 0.95), 1), "ms",
-            "no 'database is locked'", None, not errors and not partial,
-            f"{len(latencies)} queries around {seconds:.1f} s of ingest; median {percentile(latencies, 0.5):.1f} ms,"
-            f" max {max(latencies):.1f} ms; {len(locked)} locked/busy, {len(errors)} errors in all;"
-            f" paper counts seen {seen['counts']} (partial listings: {partial or 'none'})"),
+        row(f"reader during a {papers:,}-paper ingest, {label}: p95 latency",
+            round(percentile(latencies[order], 0.95), 1), "ms", "no 'database is locked'", None,
+            not errors and not partial,
+            f"{len(latencies[order])} queries around {seconds:.1f} s of ingest; median"
+            f" {percentile(latencies[order], 0.5):.1f} ms, max {max(latencies[order]):.1f} ms; {len(locked)}"
+            f" locked/busy, {len(errors)} errors in all; paper counts seen {seen['counts']}"
+            f" (partial listings: {partial or 'none'})")
+        for order, label in (("recent", "search --order recent"), ("rank", "ranked search"))
     ]
 
 

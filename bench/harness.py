@@ -44,9 +44,11 @@ def feed(db_path: Path, *sources: SourceConfig) -> Feed:
 
 
 def row(name: str, value: float, unit: str, target: str, ratio: float | None = None,
-        ok: bool | None = None, note: str = "", why: str = "") -> dict[str, Any]:
-    """One figure. `ratio` is to the floor (None when there is none); `ok` says whether the target is met."""
-    figure = {"name": name, "value": value, "unit": unit, "target": target, "ratio": ratio, "ok": ok, "note": note}
+        ok: bool | None = None, note: str = "", why: str = "", rounds: str = "") -> dict[str, Any]:
+    """One figure. `ratio` is to the floor (None when there is none); `ok` says whether the target is met;
+    `rounds` is the figure's `min/median` over interleaved rounds (see `spread`)."""
+    figure = {"name": name, "value": value, "unit": unit, "target": target, "ratio": ratio, "ok": ok, "note": note,
+              "rounds": rounds}
     if why and ok is False:
         figure["why"] = why
     return figure
@@ -61,6 +63,29 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
 
 def best_of(runs: int, work: Callable[[], Any]) -> float:
     return min(timed(work)[0] for _ in range(runs))
+
+
+def interleaved(rounds: int, works: dict[str, Callable[[], Any]],
+                before: Callable[[str], Any] | None = None) -> dict[str, list[float]]:
+    """Seconds of each work over `rounds` rounds run A B A B ...: on a shared, noisy machine a
+    burst of load then slows both sides of a ratio, not one. `before(name)` runs untimed first."""
+    found: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(rounds):
+        for name, work in works.items():
+            if before:
+                before(name)
+            found[name].append(timed(work)[0])
+    return found
+
+
+def spread(seconds: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    """`min/median` of a list of timings, for the table: `0.61/0.74`."""
+    return f"{min(seconds) * scale:.{digits}f}/{statistics.median(seconds) * scale:.{digits}f}"
+
+
+def ratio_of(mine: list[float], floor: list[float]) -> float:
+    """The figure's best time over the floor's best time (each side's least disturbed round)."""
+    return round(min(mine) / min(floor), 2)
 
 
 def percentile(values: list[float], share: float) -> float:

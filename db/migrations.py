@@ -501,3 +501,123 @@ def newness_code_venue_subscriptions_deliveries(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations(name="0012_run_ledger_indexes")
+def run_ledger_indexes(db: Database) -> None:
+    """`paperfeed status` at 100,000 runs costs what it does at 1,000.
+
+    The newest run of a source (with or without a status) walks (source, id)
+    backwards; runs still `running` are a partial index, a handful of rows
+    whatever the ledger's length; the first start time is one index step.
+    """
+    _run(
+        db,
+        "CREATE INDEX idx_runs_source_id ON runs(source, id)",
+        "CREATE INDEX idx_runs_source_status_id ON runs(source, status, id)",
+        "CREATE INDEX idx_runs_running ON runs(status) WHERE status = 'running'",
+        "CREATE INDEX idx_runs_started_at ON runs(started_at)",
+    )
+
+
+@migrations(name="0013_fts_deferred_by_listings")
+def fts_deferred_by_listings(db: Database) -> None:
+    """The FTS triggers stand aside while paperfeed writes a listing (see `store/fts_write.py`).
+
+    A row in `fts_deferred` exists only inside paperfeed's own listing
+    transaction, which indexes its papers in one statement before it commits;
+    every other writer finds the table empty and the triggers keep the index.
+    """
+    guard = "NOT EXISTS (SELECT 1 FROM fts_deferred)"
+    _run(
+        db,
+        """
+        CREATE TABLE fts_deferred (
+            writer TEXT NOT NULL          -- who is writing the index itself, for the length of one transaction
+        )
+        """,
+        "DROP TRIGGER papers_fts_after_insert",
+        "DROP TRIGGER papers_fts_after_delete",
+        "DROP TRIGGER papers_fts_after_update",
+        f"""
+        CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers WHEN {guard} BEGIN
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END
+        """,
+        f"""
+        CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers WHEN {guard} BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+        END
+        """,
+        f"""
+        CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
+        WHEN {guard} AND (old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid)
+        BEGIN
+            INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
+            VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
+            INSERT INTO papers_fts (rowid, title, abstract, authors)
+            VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END
+        """,
+    )
+
+
+@migrations(name="0014_tagged_text")
+def tagged_text(db: Database) -> None:
+    """What each paper was last tagged from, so a retag skips papers whose text and rules are unchanged.
+
+    Any change to a paper's tag rows other than their rules version (a hand
+    edit in sqlite3, a merge moving them) forgets what it was tagged from, so
+    the next retag computes its tags again; paperfeed records the state after
+    writing the tags it computed.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE tagged_text (
+            paper_id TEXT PRIMARY KEY REFERENCES papers(id),
+            text_hash TEXT NOT NULL,      -- of the title and abstract the tags were computed from
+            rules_version TEXT NOT NULL   -- of the rules that computed them
+        )
+        """,
+        """
+        CREATE TRIGGER tagged_text_after_tag_insert AFTER INSERT ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = new.paper_id;
+        END
+        """,
+        """
+        CREATE TRIGGER tagged_text_after_tag_delete AFTER DELETE ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.paper_id;
+        END
+        """,
+        """
+        CREATE TRIGGER tagged_text_after_tag_update AFTER UPDATE ON paper_tags
+        WHEN old.paper_id IS NOT new.paper_id OR old.tag IS NOT new.tag OR old.rule IS NOT new.rule
+          OR old.field IS NOT new.field OR old.matched IS NOT new.matched
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id IN (old.paper_id, new.paper_id);
+        END
+        """,
+    )
+
+
+@migrations(name="0015_tagged_text_follows_paper_text")
+def tagged_text_follows_paper_text(db: Database) -> None:
+    """A paper whose title or abstract changes, by any writer, forgets what it was tagged from.
+
+    A retag then finds the papers it must tag again by one indexed join,
+    without reading, let alone hashing, the texts of all the others.
+    """
+    _run(
+        db,
+        """
+        CREATE TRIGGER tagged_text_after_paper_text AFTER UPDATE OF title, abstract ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.id;
+        END
+        """,
+    )

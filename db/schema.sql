@@ -28,6 +28,10 @@ CREATE TABLE delivery_runs (
             error TEXT                    -- one line per failed recipient, joined with '; '
         );
 
+CREATE TABLE fts_deferred (
+            writer TEXT NOT NULL          -- who is writing the index itself, for the length of one transaction
+        );
+
 CREATE TABLE http_cache (
             url TEXT PRIMARY KEY,         -- the URL as requested
             etag TEXT,                    -- validators the server gave with the last stored body
@@ -171,6 +175,12 @@ CREATE TABLE sightings (
             PRIMARY KEY (paper_id, source, listing_date)
         );
 
+CREATE TABLE tagged_text (
+            paper_id TEXT PRIMARY KEY REFERENCES papers(id),
+            text_hash TEXT NOT NULL,      -- of the title and abstract the tags were computed from
+            rules_version TEXT NOT NULL   -- of the rules that computed them
+        );
+
 CREATE TABLE zotero_pushes (
             library TEXT NOT NULL,        -- users/123 or groups/456
             paper_id TEXT NOT NULL REFERENCES papers(id),
@@ -208,9 +218,17 @@ CREATE INDEX idx_raw_responses_run ON raw_responses(run_id);
 
 CREATE INDEX idx_raw_responses_source_fetched ON raw_responses(source, fetched_at);
 
+CREATE INDEX idx_runs_running ON runs(status) WHERE status = 'running';
+
+CREATE INDEX idx_runs_source_id ON runs(source, id);
+
 CREATE INDEX idx_runs_source_listing_date ON runs(source, listing_date);
 
 CREATE INDEX idx_runs_source_started ON runs(source, started_at);
+
+CREATE INDEX idx_runs_source_status_id ON runs(source, status, id);
+
+CREATE INDEX idx_runs_started_at ON runs(started_at);
 
 CREATE INDEX idx_sightings_listing ON sightings(source, listing_date);
 
@@ -278,22 +296,43 @@ CREATE VIEW papers_with_tags AS
             p.first_listed_at, p.venue, p.code_url
         FROM papers p;
 
-CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers BEGIN
+CREATE TRIGGER papers_fts_after_delete AFTER DELETE ON papers WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) BEGIN
             INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
             VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
         END;
 
-CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers BEGIN
+CREATE TRIGGER papers_fts_after_insert AFTER INSERT ON papers WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) BEGIN
             INSERT INTO papers_fts (rowid, title, abstract, authors)
             VALUES (new.rowid, new.title, new.abstract, new.authors);
         END;
 
 CREATE TRIGGER papers_fts_after_update AFTER UPDATE ON papers
-        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
-          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid
+        WHEN NOT EXISTS (SELECT 1 FROM fts_deferred) AND (old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+          OR old.authors IS NOT new.authors OR old.rowid IS NOT new.rowid)
         BEGIN
             INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors)
             VALUES ('delete', old.rowid, old.title, old.abstract, old.authors);
             INSERT INTO papers_fts (rowid, title, abstract, authors)
             VALUES (new.rowid, new.title, new.abstract, new.authors);
+        END;
+
+CREATE TRIGGER tagged_text_after_paper_text AFTER UPDATE OF title, abstract ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.id;
+        END;
+
+CREATE TRIGGER tagged_text_after_tag_delete AFTER DELETE ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = old.paper_id;
+        END;
+
+CREATE TRIGGER tagged_text_after_tag_insert AFTER INSERT ON paper_tags BEGIN
+            DELETE FROM tagged_text WHERE paper_id = new.paper_id;
+        END;
+
+CREATE TRIGGER tagged_text_after_tag_update AFTER UPDATE ON paper_tags
+        WHEN old.paper_id IS NOT new.paper_id OR old.tag IS NOT new.tag OR old.rule IS NOT new.rule
+          OR old.field IS NOT new.field OR old.matched IS NOT new.matched
+        BEGIN
+            DELETE FROM tagged_text WHERE paper_id IN (old.paper_id, new.paper_id);
         END;

@@ -172,7 +172,7 @@ class Feed:
     # -- writing: every path below ends in run.run_unit -------------------------
 
     def check_ingest(self, target: str | os.PathLike, *, day: Day = None, query: str | None = None,
-                     as_source: str | None = None) -> None:
+                     as_source: str | None = None, force: bool = False) -> None:
         """UnknownTarget when `ingest` with these arguments cannot mean anything (checked before any fetch)."""
         text = str(target)
         source = self.config.source(text)
@@ -180,6 +180,9 @@ class Feed:
         if source is not None:
             if as_source:
                 raise UnknownTarget(f"--as {as_source}: only for URLs and files; {text} is a configured source")
+            if force:
+                raise UnknownTarget(f"{text}: --force is only for a URL or a file (a configured source's"
+                                    " runs always ask conditionally)")
             if problem := source.kind_type.unit_problem(day=as_day(day, "--date"), query=query):
                 raise UnknownTarget(f"{text}: {problem}")
         elif day is not None or query is not None:
@@ -188,21 +191,25 @@ class Feed:
             raise UnknownTarget(f"{text}: not a configured source ({known}), an http(s) URL, an existing file or -")
 
     def ingest(self, target: str | os.PathLike, *, day: Day = None, query: str | None = None,
-               as_source: str | None = None, progress: EntryProgress | None = None) -> list[RunSummary]:
+               as_source: str | None = None, progress: EntryProgress | None = None,
+               force: bool = False) -> list[RunSummary]:
         """A configured source (one day, default the latest), a URL, or a saved page/API file.
 
         A URL or file is filed under `adhoc:<what it is>`, or under `as_source`;
-        `progress` watches a file's entries being stored.
+        `progress` watches a file's entries being stored. A URL's answer or a file
+        whose bytes are those of its last stored run is a `not-modified` run;
+        `force` parses it again (not for configured sources, whose runs always ask
+        conditionally).
         """
         pipe = self._writable("ingest")
-        self.check_ingest(target, day=day, query=query, as_source=as_source)
+        self.check_ingest(target, day=day, query=query, as_source=as_source, force=force)
         text = str(target)
         source = pipe.config.source(text)
         if source is not None:
             return run_guarded(pipe, source, day=as_day(day, "--date"), query=query)
         if re.match(r"^https?://", text):
-            return [ingest_url(pipe, text, name=as_source)]
-        return [ingest_file(pipe, Path(text), name=as_source, progress=progress)]
+            return [ingest_url(pipe, text, name=as_source, force=force)]
+        return [ingest_file(pipe, Path(text), name=as_source, progress=progress, force=force)]
 
     def ingest_bytes(self, raw: bytes, label: str, *, as_source: str | None = None) -> list[RunSummary]:
         """Content already read (stdin), its format told from the content, recorded with `label` as target."""

@@ -109,7 +109,8 @@ def test_many_processes_opening_a_new_database_at_once_all_record_their_run(tmp_
                 process.kill()
     assert all(output.startswith("0 ") for output in outputs), [o for o in outputs if not o.startswith("0 ")]
     with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM runs WHERE status = 'ok'").fetchone()[0] == 30
+        # One parses the file; the others find its bytes already stored (not-modified): every one records its run.
+        assert conn.execute("SELECT count(*) FROM runs WHERE status IN ('ok', 'not-modified')").fetchone()[0] == 30
         applied = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     assert applied == known_migrations()
 

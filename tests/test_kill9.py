@@ -87,6 +87,7 @@ def empty_tables(db):
     conn.execute("delete from paper_tags")
     conn.execute("delete from identifiers")
     conn.execute("delete from papers")
+    conn.execute("delete from http_cache")  # else the same file again would be a not-modified run
     conn.execute("COMMIT")
     conn.close()
 

@@ -47,8 +47,8 @@ def test_detected_from_content_and_refused_when_cut_or_foreign():
 
 
 def test_ingested_twice_the_reference_page_is_64_tagged_papers_once(run_cli, db_path):
-    for _ in range(2):
-        result = run_cli("ingest", str(REFERENCE))
+    for again in ([], ["--force"]):
+        result = run_cli("ingest", *again, str(REFERENCE))
         assert result.exit_code == 0, result.output
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*), count(distinct id) from papers").fetchone() == (64, 64)

@@ -66,5 +66,37 @@ def test_retag_rewrites_only_the_papers_whose_evidence_changed(tmp_path):
     before = store.conn.total_changes
     report = retag(store, RULES.tag, RULES.version)
     assert report.papers_changed == 1 and not report.added and not report.removed
-    assert store.conn.total_changes - before == 2 * len(RULES.tag(title, abstract))  # its rows deleted, then inserted
+    # Its rows deleted, then inserted, and what it was tagged from recorded again (the edit had forgotten it).
+    assert store.conn.total_changes - before == 2 * len(RULES.tag(title, abstract)) + 1
     assert "edited" not in {row[3] for row in stored_rows(store)[paper_id]}
+
+
+class CountingTagger:
+    def __init__(self, tagger):
+        self.tagger, self.calls = tagger, 0
+
+    def __call__(self, title, abstract):
+        self.calls += 1
+        return self.tagger(title, abstract)
+
+
+def test_a_retag_with_unchanged_rules_and_texts_tags_nothing_again(tmp_path):
+    store, texts = dev_store(tmp_path / "skip.db", copies=2)
+    retag(store, RULES.tag, RULES.version)
+    counting = CountingTagger(RULES.tag)
+    report = retag(store, counting, RULES.version)
+    assert report.papers == len(texts) and report.papers_changed == 0 and counting.calls == 0
+
+
+def test_a_changed_text_or_rules_version_is_tagged_again(tmp_path):
+    store, texts = dev_store(tmp_path / "due.db", copies=1)
+    retag(store, RULES.tag, RULES.version)
+    paper_id = next(iter(texts))
+    store.conn.execute("UPDATE papers SET abstract = abstract || ' Also MRI.' WHERE id = ?", (paper_id,))
+    counting = CountingTagger(RULES.tag)
+    retag(store, counting, RULES.version)
+    assert counting.calls == 1
+    counting = CountingTagger(RULES.tag)
+    retag(store, counting, "next-rules")
+    assert counting.calls == len(texts)
+    assert retag(store, CountingTagger(RULES.tag), "next-rules").papers_changed == 0

@@ -19,6 +19,7 @@ from pipeline.api import Feed, ReadOnlyError, UnknownTarget
 from pipeline.cli.show import entry_bar, print_json, progress_on_terminal, wait_with_bar
 from pipeline.config import ConfigError, load_config
 from pipeline.http.waits import show_waits_with
+from pipeline.cli.commands import LazyGroup
 from pipeline.output.terminal import say
 from pipeline.run.run import Pipeline, RunSummary
 from pipeline.store import DatabaseUnusable, Store, WriteFailed
@@ -56,7 +57,7 @@ def _path_options() -> list[click.Option]:
     ]
 
 
-class PaperfeedGroup(click.Group):
+class PaperfeedGroup(LazyGroup):
     """Every subcommand also accepts --db and --config, so `paperfeed status --db x.db` works."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
@@ -162,12 +163,16 @@ def _parse_day(value: str | None, option: str = "--date") -> date | None:
               help="Every enabled source once, fetching days missed since the last complete run.")
 @click.option("--as", "as_source", metavar="SOURCE",
               help="File URL/file runs under this source name (default: adhoc:<what the content is>).")
+@click.option("--force", is_flag=True,
+              help="Parse a URL's answer or a file again even when it is unchanged since its last stored run.")
 @click.pass_context
 def ingest(ctx: click.Context, targets: tuple[str, ...], day: str | None, query: str | None, all_sources: bool,
-           as_source: str | None) -> None:
+           as_source: str | None, force: bool) -> None:
     """Ingest each TARGET: a configured source name, a URL, a saved page/API file, or - (stdin)."""
     if all_sources == bool(targets) or (all_sources and (day or query or as_source)):
         fail("ingest: give either TARGET or --all (without --date/--query/--as)")
+    if force and all_sources:
+        fail("ingest --force: only for a URL or a file (a configured source's runs always ask conditionally)")
     feed = _feed(ctx)
     parsed_day = _parse_day(day)
     try:
@@ -175,14 +180,14 @@ def ingest(ctx: click.Context, targets: tuple[str, ...], day: str | None, query:
             _report(feed.ingest_all())
             return
         for target in targets:  # every target checked before the first is fetched
-            feed.check_ingest(target, day=parsed_day, query=query, as_source=as_source)
+            feed.check_ingest(target, day=parsed_day, query=query, as_source=as_source, force=force)
         summaries = []
         for target in targets:
             if target == "-":
                 summaries += feed.ingest_bytes(_read_stdin(feed), "<stdin>", as_source=as_source)
             else:
                 summaries += feed.ingest(target, day=parsed_day, query=query, as_source=as_source,
-                                         progress=_bar_for(Path(target)))
+                                         progress=_bar_for(Path(target)), force=force)
         _report(summaries)
     except (UnknownTarget, ReadOnlyError) as exc:
         fail(str(exc))

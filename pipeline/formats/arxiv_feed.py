@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pipeline.identity.ids import first_arxiv_id, normalize_doi, parse_arxiv_id
 from pipeline.model import Listing, PaperRecord, ParseError
 
+from . import arxiv_feed_xml
 from .authors import split_arxiv_creators, split_legacy_creators
 from .feedload import load_feed, looks_like_feed
 from .feedtext import clean_text, first_text, html_to_text, next_day, utc_iso, written_datetime
@@ -61,8 +62,10 @@ def sniff(raw: bytes) -> bool:
     return any(marker in head for marker in _SNIFF_MARKERS)
 
 
-def parse(raw: bytes) -> Listing:
-    loaded = load_feed(raw, "arXiv feed")
+def parse(raw: bytes, *, direct: bool = True) -> Listing:
+    """The listing of an announcement feed, read by lxml (`arxiv_feed_xml`), or by feedparser
+    when `direct` is False or the document is not one lxml reads strictly (a cut-off response)."""
+    loaded = (arxiv_feed_xml.load(raw) if direct else None) or load_feed(raw, "arXiv feed")
     if "opensearch_totalresults" in loaded.feed:
         raise ParseError("arXiv feed: this is an arXiv API result page, not an announcement feed")
     format_name = _FORMATS.get(loaded.version, "arxiv-rss")

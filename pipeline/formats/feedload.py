@@ -11,15 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import feedparser
-
 from pipeline.model import ParseError
 
 from .encoding import as_utf8
 from .feedtext import clean_text
 
-# Complaints that do not mean lost content.
-_BENIGN_BOZO = (feedparser.CharacterEncodingOverride,)
 _CLOSED_ENTRY_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 _HTML_START_RE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
 _HTML_TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -42,15 +38,9 @@ def looks_like_feed(head: bytes) -> bool:
     return bool(_FEED_ROOT_RE.search(head)) and not _HTML_START_RE.match(head)
 
 
-def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
-    """Parse `raw` with feedparser and apply the archive's rules.
-
-    - empty body, HTML page or anything feedparser cannot read as a feed: ParseError;
-    - malformed (bozo) with no complete entry: ParseError, because a truncated
-      response must not be recorded as an empty day;
-    - malformed with complete entries: keep those (an entry is complete when its
-      closing tag arrived), drop the rest, say so in `notes`.
-    """
+def checked_bytes(raw: bytes, what: str = "feed") -> bytes:
+    """`raw` as UTF-8, or a ParseError for what no feed reader should try: no bytes, an empty
+    body, an HTML page, entity declarations."""
     if not isinstance(raw, (bytes, bytearray)):
         raise ParseError(f"{what}: expected bytes, got {type(raw).__name__}")
     raw = as_utf8(raw)
@@ -63,11 +53,26 @@ def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
     if _ENTITY_DECLARATION_RE.search(raw[:65536]):
         # Real feeds never declare entities; a declaration is how "billion laughs" expands without bound.
         raise ParseError(f"{what}: declares XML entities (<!ENTITY>): refused")
+    return raw
+
+
+def load_feed(raw: bytes, what: str = "feed") -> LoadedFeed:
+    """Parse `raw` with feedparser and apply the archive's rules.
+
+    - empty body, HTML page or anything feedparser cannot read as a feed: ParseError;
+    - malformed (bozo) with no complete entry: ParseError, because a truncated
+      response must not be recorded as an empty day;
+    - malformed with complete entries: keep those (an entry is complete when its
+      closing tag arrived), drop the rest, say so in `notes`.
+    """
+    raw = checked_bytes(raw, what)
+    import feedparser  # 50 ms to import: only the commands that parse a feed pay for it
+
     try:
         parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
     except Exception as error:  # its lenient fallback parser can trip over broken markup
         raise ParseError(f"{what}: unreadable feed ({type(error).__name__}: {clean_text(str(error))[:120]})") from None
-    bozo = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN_BOZO)
+    bozo = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     reason = clean_text(str(parsed.get("bozo_exception", "")))[:200] if bozo else ""
     version = parsed.get("version") or ""
     entries = [e for e in parsed.get("entries", []) if isinstance(e, dict)]

@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 import re
 from itertools import islice
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, NavigableString
 
 from pipeline.identity.ids import parse_arxiv_id
 from pipeline.model import Listing, ParseError, PaperRecord
 from pipeline.formats.hf_items import ARXIV_ABS_URL, ARXIV_PDF_URL, HF_PAPER_URL, iso_day
 from pipeline.formats.hf_page import listing_from_props
 from pipeline.text import clean_text, parse_int
+
+if TYPE_CHECKING:  # bs4 is imported by the parse, not by every command
+    from bs4 import BeautifulSoup
 
 FORMAT = "hf-html"
 _PAPER_HREF = re.compile(r"^/papers/([^/?#]+)")
@@ -42,6 +45,8 @@ def _soup(raw: bytes) -> BeautifulSoup:
         encoding = "utf-8"
     except UnicodeDecodeError:
         encoding = None
+    from bs4 import BeautifulSoup
+
     return BeautifulSoup(raw, "lxml", from_encoding=encoding)
 
 
@@ -149,6 +154,8 @@ def _card_submitter(article) -> str | None:
     quadratic in nesting depth (minutes for a page of 20,000 nested divs); here
     only the label strings and a bounded number of their neighbours are read.
     """
+    from bs4 import NavigableString
+
     for label in article.find_all(string=lambda s: "Submitted by" in s):
         pieces = [str(node) for node in islice(label.parent.descendants, _SUBMITTER_PIECES)
                   if isinstance(node, NavigableString)]

@@ -21,8 +21,15 @@ deadline and an address check), `pacing` (cross-process per-host turns),
 backoff), `settings`, `result`.
 """
 
-from pipeline.http.client import fetch
 from pipeline.http.result import FetchError, FetchResult
 from pipeline.http.settings import HttpSettings
+
+
+def fetch(url: str, settings: HttpSettings, *args, **options) -> FetchResult:
+    """`client.fetch`, imported on the first request: requests and urllib3 take 0.1 s to
+    import, which commands that never fetch (search, status, export) should not pay."""
+    from pipeline.http.client import fetch as fetch_now
+
+    return fetch_now(url, settings, *args, **options)
 
 __all__ = ["FetchError", "FetchResult", "HttpSettings", "fetch"]

@@ -13,8 +13,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-import requests
-
 from pipeline import __version__
 
 ARXIV_INTERVAL = 3.0  # arXiv terms of use: one request every three seconds
@@ -36,6 +34,17 @@ def _default_min_interval() -> dict[str, float]:
 def _default_pace_groups() -> dict[str, str]:
     # arXiv's 3-second rule is for all of its hosts together, not for each one.
     return {host: "arxiv.org" for host in ("export.arxiv.org", "rss.arxiv.org", "arxiv.org", "oaipmh.arxiv.org")}
+
+
+def default_user_agent() -> str:
+    """`paperfeed/0.1.0 python-requests/2.34.2`, read from the installed metadata: importing
+    requests to learn its version would cost every command 0.1 s."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"paperfeed/{__version__} python-requests/{version('requests')}"
+    except PackageNotFoundError:
+        return f"paperfeed/{__version__} python-requests"
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class HttpSettings:
     the command line, whose hosts are the user's to fetch wherever they point.
     """
 
-    user_agent: str = f"paperfeed/{__version__} python-requests/{requests.__version__}"
+    user_agent: str = field(default_factory=default_user_agent)
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     deadline: float = 120.0

@@ -58,8 +58,13 @@ class Adhoc(SourceKind):
         if "url" in plan.request:
             result = get(plan.target, self.http)
             return Fetched(_on_asked_day(_parse_or_fail(result.body, plan.target), plan.target), plan.target, (result,))
-        raw = self.raw if self.raw is not None else read_saved_file(
-            Path(plan.target), self.http.max_bytes if self.http else HttpSettings().max_bytes)
+        # A run's fetcher hashes the file first and ends the run as not-modified when it is unchanged.
+        max_bytes = self.http.max_bytes if self.http else HttpSettings().max_bytes
+        read_file = getattr(get, "read_file", None)
+        if self.raw is not None:
+            raw = self.raw
+        else:
+            raw = read_file(Path(plan.target), max_bytes) if read_file else read_saved_file(Path(plan.target), max_bytes)
         return Fetched(_parse_or_fail(raw, plan.target), plan.target, size=len(raw))
 
 

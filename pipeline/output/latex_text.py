@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from pipeline.tagging.detex import detex
-
 _GREEK = dict(zip(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi"
     " psi omega".split(), "αβγδεζηθικλμνξπρστυφχψω"))
@@ -44,6 +42,9 @@ def readable(text: str) -> str:
     """The title as a reader should see it; text without LaTeX comes back unchanged."""
     if "$" not in text and "\\" not in text:
         return text
+    # Imported here: the tagging package loads its matcher, which the exports around this need not pay for.
+    from pipeline.tagging.detex import detex
+
     text = _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], text)
     # \mathrm{T}_1: unwrap single-argument commands first so the script attaches to the letter.
     text = re.sub(r"\\(?:mathrm|mathbf|mathit|mathcal|mathbb|text|textrm|textbf|textit|emph|operatorname)\{([^{}]*)\}",

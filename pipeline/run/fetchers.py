@@ -3,6 +3,8 @@
 A run hands this object to the fetching code in place of `http.fetch`. It
 sends the validators stored for the URL; a 304, or a body whose hash equals
 the one stored, ends the run as `not-modified` before anything is parsed.
+A saved file is treated the same way (`read_file`): its bytes are hashed and
+compared with the last stored run of the same file, under its `file:` URL.
 The first response stands for the listing: once one has changed, later pages
 of the same run are fetched in full, since their content is needed.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pipeline import http
@@ -29,7 +32,7 @@ from pipeline.store.http_cache import CachedResponse
 class NotModified(Exception):
     """The server, or the body's hash, says the listing is what was stored last time."""
 
-    def __init__(self, url: str, result: FetchResult, how: str):
+    def __init__(self, url: str, result: FetchResult | None, how: str):
         super().__init__(f"{url}: {how}")
         self.url = url
         self.result = result
@@ -46,6 +49,8 @@ class RunFetcher:
         self._confirmed: list[CachedResponse] = []
         self._kept: list[raw.KeptResponse] = []
         self._changed_seen = False
+        self._files: set[str] = set()
+        self._file_bytes = 0
         self.notes: list[str] = []
 
     def __call__(self, url: str, settings: HttpSettings, *, etag: str | None = None,
@@ -78,6 +83,27 @@ class RunFetcher:
                                                body=result.body, content_sha256=digest, fetched_at=utc_now()))
         return result
 
+    def read_file(self, path: Path, max_bytes: int) -> bytes:
+        """A saved file's bytes (`adhoc.read_saved_file`'s checks and cap), or NotModified when they
+        hash to what the last stored run of it read.
+
+        A re-ingest of an unchanged file then costs a read and a hash, not a
+        parse; `conditional=False` (`ingest --force`) parses it again.
+        """
+        from pipeline.kinds.adhoc import read_saved_file
+
+        body = read_saved_file(Path(path), max_bytes)
+        self._file_bytes += len(body)
+        key = Path(path).resolve().as_uri()
+        digest = hashlib.sha256(body).hexdigest()
+        cached = http_cache.lookup(self.store, key) if self.conditional else None
+        if cached is not None and cached.content_sha256 == digest:
+            self._confirmed.append(CachedResponse(key, None, None, None))
+            raise NotModified(str(path), None, "file unchanged since the last stored run (--force parses it again)")
+        self._new_bodies.append(CachedResponse(key, None, None, digest))
+        self._files.add(key)
+        return body
+
     # -- for the run ledger ------------------------------------------------
 
     @property
@@ -88,7 +114,7 @@ class RunFetcher:
 
     @property
     def bytes(self) -> int:
-        return sum(len(r.body) for r in self.responses)
+        return sum(len(r.body) for r in self.responses) + self._file_bytes
 
     def record(self, source: str, request: Mapping[str, Any], used: Sequence[FetchResult] | None) -> FetchRecord:
         """What to write with the run's outcome.
@@ -99,7 +125,7 @@ class RunFetcher:
         the HTML page must not make the next run "not modified". Raw
         responses are kept whatever the outcome.
         """
-        used_urls = {result.url for result in used or ()}
+        used_urls = {result.url for result in used or ()} | self._files
         fresh = tuple(entry for entry in self._new_bodies if entry.url in used_urls) if used is not None else ()
         return FetchRecord(source=source, request=dict(request), fresh=fresh,
                            confirmed=tuple(self._confirmed) if used is not None else (), kept=tuple(self._kept))

@@ -174,16 +174,25 @@ def _ingest_adhoc(pipe: Pipeline, kind: SourceKind, fetcher: RunFetcher | None =
                                   name_from_listing=name is None, progress=progress), fetcher)
 
 
-def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, name: str | None = None) -> RunSummary:
+def _forced(pipe: Pipeline) -> RunFetcher:
+    """A fetcher that sends no validators and compares no hashes: the bytes are parsed whatever they are."""
+    return RunFetcher(pipe.store, conditional=False, keep_raw=pipe.config.storage.keep_raw)
+
+
+def ingest_url(pipe: Pipeline, url: str, *, fetcher: RunFetcher | None = None, name: str | None = None,
+               force: bool = False) -> RunSummary:
     """Any page or API answer by URL; the format is told from the content."""
     # A URL typed on the command line is the user's to fetch, wherever it points.
-    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http.trusting(url)), fetcher, name)
+    return _ingest_adhoc(pipe, Adhoc.for_url(url, pipe.config.http.trusting(url)),
+                         _forced(pipe) if force else fetcher, name)
 
 
 def ingest_file(pipe: Pipeline, path: Path, *, name: str | None = None,
-                progress: EntryProgress | None = None) -> RunSummary:
-    """A saved page or API answer; the format is told from the content."""
-    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http), name=name, progress=progress)
+                progress: EntryProgress | None = None, force: bool = False) -> RunSummary:
+    """A saved page or API answer; the format is told from the content. A file whose bytes
+    are those of its last stored run is a `not-modified` run, unless `force`."""
+    return _ingest_adhoc(pipe, Adhoc.for_file(path, pipe.config.http), _forced(pipe) if force else None,
+                         name=name, progress=progress)
 
 
 def ingest_bytes(pipe: Pipeline, raw: bytes, label: str, *, name: str | None = None) -> RunSummary:
@@ -243,7 +252,8 @@ def _execute(pipe: Pipeline, attempt: Attempt, fetcher: RunFetcher | None = None
     try:
         fetched = attempt.produce(fetcher)
     except NotModified as exc:
-        return close("not-modified", target, notes=(str(exc),), used=[], http_status=exc.result.status,
+        return close("not-modified", target, notes=(str(exc),), used=[],
+                     http_status=exc.result.status if exc.result else None,
                      bytes=fetcher.bytes, entries_parsed=0)
     except FetchError as exc:
         return failed(exc, "rate-limited" if exc.rate_limited else "failed", exc.status)

@@ -26,17 +26,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING
 
 from pipeline.config import Config, ConfigError, SourceConfig
 from pipeline.run.run import Pipeline
 from pipeline.run.sources import run_guarded
 from pipeline.store import Store, utc_now
 from pipeline.store.schedule import SCHEDULER_ROW, close_running_runs, write_heartbeat
+
+if TYPE_CHECKING:  # APScheduler is imported where a trigger or the scheduler is built, not by every command
+    from apscheduler.events import JobExecutionEvent
+    from apscheduler.triggers.cron import CronTrigger
 
 logger = logging.getLogger("paperfeed.schedule")
 
@@ -69,6 +69,8 @@ def cron_trigger(expression: str, zone: str, where: str) -> CronTrigger:
             f"{where}: schedule {expression!r}: write weekdays as names (mon-fri, sun,mon,...);"
             " APScheduler 3 numbers them from Monday=0, unlike cron"
         )
+    from apscheduler.triggers.cron import CronTrigger
+
     try:
         trigger = CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
                               day_of_week=weekday, timezone=zone)
@@ -131,6 +133,11 @@ class Scheduler:
         self._idle = threading.Condition()
         self._active = 0
         self._in_loop = False
+        from apscheduler.events import EVENT_JOB_MISSED
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.blocking import BlockingScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
         from pipeline.delivery.waiting import delivery_jobs  # imports this module
 
         self.deliveries = {job.id: job for job in delivery_jobs(config)}

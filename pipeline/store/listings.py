@@ -20,6 +20,7 @@ from pipeline import reader_facts
 from pipeline.identity.merge import claims_for, merge_paper, source_family
 from pipeline.model import PaperRecord, RunRow
 from pipeline.store import bibliographic, identity
+from pipeline.store.fts_write import ListingIndex
 
 if TYPE_CHECKING:
     from pipeline.store.fetch_record import FetchRecord
@@ -99,6 +100,7 @@ class ListingWriter:
             from pipeline.store import fetch_record  # imports core: here, not at the top
 
             fetch_record.write(conn, run_id, record)
+            index = ListingIndex(conn)
             listed: dict[str, None] = {}
             retag: dict[str, None] = {}
             sighted: set[tuple[str, str]] = set()
@@ -109,7 +111,7 @@ class ListingWriter:
                 if resolution is None:
                     continue
                 counts.notes += resolution.notes
-                if self._save_paper(conn, record, resolution, origin, counts):
+                if self._save_paper(conn, record, resolution, origin, counts, index):
                     retag[resolution.paper_id] = None
                 identity.register(conn, resolution)
                 bibliographic.save_terms(conn, resolution.paper_id, record)
@@ -118,6 +120,7 @@ class ListingWriter:
                 if (resolution.paper_id, record.listing_date) not in sighted:
                     sighted.add((resolution.paper_id, record.listing_date))
                     counts.sightings_written += self._save_sighting(conn, run_id, source, resolution.paper_id, record)
+            index.flush()
             keys = self._still_stored(conn, list(listed))
             if tagger is not None:
                 self._save_tags(conn, [self._stored_paper(conn, k) for k in self._still_stored(conn, list(retag))],
@@ -131,13 +134,13 @@ class ListingWriter:
         return counts
 
     def _save_paper(self, conn: sqlite3.Connection, record: PaperRecord, resolution: identity.Resolution,
-                    origin: str | None, counts: SaveCounts) -> bool:
+                    origin: str | None, counts: SaveCounts, index: ListingIndex) -> bool:
         """Insert, update or merge the paper row(s); True when its title or abstract changed (retag)."""
         key = resolution.paper_id
         incoming = paper_row(record, key, record.listing_date, origin)
         stored = [self._stored_paper(conn, pid) for pid in resolution.existing]
         if not stored:
-            conn.execute(_INSERT_PAPER, [incoming[c] for c in PAPER_COLUMNS])
+            index.inserted(conn.execute(_INSERT_PAPER, [incoming[c] for c in PAPER_COLUMNS]).lastrowid)
             counts.papers_new += 1
             return True
         if len(stored) == 1 and stored[0] == incoming:
@@ -150,12 +153,14 @@ class ListingWriter:
         merged["id"] = key
         previous = next((old for old in stored if old["id"] == key), None)
         if previous is None:
-            conn.execute(_INSERT_PAPER, [merged[c] for c in PAPER_COLUMNS])
+            index.inserted(conn.execute(_INSERT_PAPER, [merged[c] for c in PAPER_COLUMNS]).lastrowid)
         elif merged != previous:
+            index.before_change(key, previous, merged)
             conn.execute(_UPDATE_PAPER, [merged[c] for c in PAPER_COLUMNS[1:]] + [key])
         for old in stored:
             if old["id"] != key:  # re-keyed or merged into another row
                 identity.move_references(conn, old["id"], key)
+                index.before_change(old["id"])
                 conn.execute("DELETE FROM papers WHERE id = ?", (old["id"],))
         rekeyed = previous is None or len(stored) > 1
         if rekeyed or _paper_content_changed(previous, merged):
@@ -198,8 +203,11 @@ class ListingWriter:
     def _save_tags(
         self, conn: sqlite3.Connection, rows: list[dict[str, Any]], tagger: Tagger, rules_version: str
     ) -> None:
+        from pipeline.store.tags import remember_tagged, text_hash  # tags imports this module
+
         for row in rows:
             self.replace_tags(conn, row["id"], tagger(row["title"], row["abstract"]), rules_version)
+        remember_tagged(conn, [(row["id"], text_hash(row["title"], row["abstract"])) for row in rows], rules_version)
 
     @staticmethod
     def replace_tags(conn: sqlite3.Connection, key: str, matches: Sequence[Any], rules_version: str) -> None:

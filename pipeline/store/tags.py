@@ -7,10 +7,15 @@ databases after every rule edit, so the walk does as little per paper as it
 can: plain tuples instead of row objects, one indexed read of a chunk's stored
 tags, a comparison that is free for the many papers with no tags before and
 after, and the changes of a chunk written with two `executemany` calls.
+A paper tagged by the current rules version whose text has not changed since
+(`tagged_text`, which a trigger clears when a paper's title or abstract
+changes, whoever writes it) is not tagged again at all, nor even read: a
+retag with unchanged rules is an indexed join over the papers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -34,21 +39,30 @@ class RetagReport:
 
 def retag(store: Store, tagger: Tagger, rules_version: str,
           progress: Callable[[int], None] | None = None) -> RetagReport:
-    """Apply `tagger` to every stored paper; one transaction for the whole database."""
+    """Apply `tagger` to every stored paper whose text or rules changed since it was tagged;
+    one transaction for the whole database."""
     report = RetagReport()
     last_id = ""
     with store.write_transaction() as conn:
         cursor = conn.cursor()
         cursor.row_factory = None  # tuples: the loop below runs once per stored paper
         while True:
-            papers = cursor.execute(
-                "SELECT id, title, abstract FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last_id, CHUNK)
-            ).fetchall()
-            if not papers:
+            ids = cursor.execute("SELECT id FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last_id, CHUNK)).fetchall()
+            if not ids:
                 break
-            stored = _stored_tags(cursor, papers[0][0], papers[-1][0])
+            report.papers += len(ids)
+            if progress:
+                progress(len(ids))
+            due = [(paper_id, title, abstract, text_hash(title, abstract)) for paper_id, title, abstract in cursor.execute(
+                "SELECT p.id, p.title, p.abstract FROM papers p LEFT JOIN tagged_text t ON t.paper_id = p.id"
+                " WHERE p.id > ? AND p.id <= ? AND (t.paper_id IS NULL OR t.rules_version IS NOT ?) ORDER BY p.id",
+                (last_id, ids[-1][0], rules_version))]
+            last_id = ids[-1][0]
+            if not due:
+                continue
+            stored = _stored_tags(cursor, due[0][0], due[-1][0])
             changes = []
-            for paper_id, title, abstract in papers:
+            for paper_id, title, abstract, _ in due:
                 matches = tagger(title, abstract)
                 old = stored.get(paper_id)
                 if not matches:
@@ -61,13 +75,21 @@ def retag(store: Store, tagger: Tagger, rules_version: str,
                         continue
                 changes.append((paper_id, fresh, old or []))
             _write_changes(cursor, changes, rules_version, report)
-            report.papers += len(papers)
-            last_id = papers[-1][0]
-            if progress:
-                progress(len(papers))
+            remember_tagged(cursor, [(paper_id, digest) for paper_id, _, _, digest in due], rules_version)
         # Unchanged evidence now comes from these rules too.
         conn.execute("UPDATE paper_tags SET rules_version = ? WHERE rules_version != ?", (rules_version, rules_version))
     return report
+
+
+def text_hash(title: str | None, abstract: str | None) -> str:
+    """What a paper's tags are computed from, hashed: its title and abstract."""
+    return hashlib.blake2b(f"{title or ''}\x00{abstract or ''}".encode(), digest_size=16).hexdigest()
+
+
+def remember_tagged(conn: sqlite3.Connection | sqlite3.Cursor, tagged: list[tuple[str, str]], rules_version: str) -> None:
+    """(paper id, text hash) pairs just tagged by `rules_version`."""
+    conn.executemany("INSERT OR REPLACE INTO tagged_text (paper_id, text_hash, rules_version) VALUES (?, ?, ?)",
+                     [(paper_id, digest, rules_version) for paper_id, digest in tagged])
 
 
 def _stored_tags(cursor: sqlite3.Cursor, first_id: str, last_id: str) -> dict[str, list[tuple]]:
