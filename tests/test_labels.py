@@ -115,6 +115,13 @@ def test_bad_labels_are_one_line_and_store_nothing(run_cli, reading_db, tmp_path
     result = run_cli("labels", "import", str(bad))
     assert result.exit_code == 2 and "line 2" in result.output and "yes or no" in result.output
     assert query(reading_db, "SELECT count(*) FROM labels")[0][0] == 0
+    # A line nested past Python's recursion limit is a bad line like any other, not a crash.
+    bad.write_text(json.dumps({"paper_id": NOT_MEDICAL, "tag": "medical-imaging", "value": "no", "who": "a"}) + "\n"
+                   + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = run_cli("labels", "import", str(bad))
+    assert result.exit_code == 2 and "line 2: not JSON: nested too deeply" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert query(reading_db, "SELECT count(*) FROM labels")[0][0] == 0
 
 
 def test_rules_check_scores_the_databases_labels(run_cli, reading_db):

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import IO
 
+from pipeline.json_lines import json_objects
 from pipeline.store.core import Store, utc_now
 
 LABEL_FIELDS = ("paper_id", "tag", "value", "who", "note", "at")
@@ -106,15 +107,7 @@ def labelled_papers(store: Store) -> Iterator[tuple[str, str, str | None, dict[s
 
 
 def _read_lines(stream: IO[str], source: str) -> Iterator[tuple[int, Label]]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LabelError(f"{source}: line {number}: not JSON: {exc.msg}") from None
-        if not isinstance(raw, dict):
-            raise LabelError(f"{source}: line {number}: expected a JSON object")
+    for number, raw in json_objects(stream, lambda n, reason: LabelError(f"{source}: line {n}: {reason}")):
         missing = [key for key in ("paper_id", "tag", "value", "who") if not isinstance(raw.get(key), str)]
         unknown = set(raw) - set(LABEL_FIELDS)
         if missing or unknown:

@@ -11,11 +11,11 @@ positives and rare in its true positives.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
+from pipeline.json_lines import json_objects
 from pipeline.tagging.detex import detex, matching_form
 from pipeline.tagging.evidence import TagMatch
 from pipeline.tagging.matcher import RuleSet
@@ -82,15 +82,9 @@ def verdicts_from_labels(labels: dict, tag_names: list[str]) -> dict[str, bool]:
 
 def read_labelled_jsonl(stream: IO[str], source: str, tag_names: list[str]) -> list[LabelledPaper]:
     papers = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
+    for number, raw in json_objects(stream, lambda n, reason: LabelFileError(f"{source}: line {n}: {reason}")):
         where = f"{source}: line {number}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LabelFileError(f"{where}: not JSON: {exc.msg}") from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("title"), str) or not isinstance(raw.get("labels"), dict):
+        if not isinstance(raw.get("title"), str) or not isinstance(raw.get("labels"), dict):
             raise LabelFileError(f"{where}: expected an object with 'title' and a 'labels' object")
         try:
             verdicts = verdicts_from_labels(raw["labels"], tag_names)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
+from pipeline.json_lines import json_objects
 from pipeline.tagging.matcher import RuleSet
 
 
@@ -21,17 +22,7 @@ class JsonLinesError(ValueError):
 def tag_jsonl(in_stream: IO[str], out_stream: IO[str], rules: RuleSet, explain: bool = False) -> int:
     """Tag every JSON line of `in_stream` onto `out_stream`; return the number of lines written."""
     written = 0
-    for number, line in enumerate(in_stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            paper = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise JsonLinesError(f"line {number}: not JSON: {exc.msg}") from None
-        except RecursionError:
-            raise JsonLinesError(f"line {number}: not JSON: nested too deeply") from None
-        if not isinstance(paper, dict):
-            raise JsonLinesError(f"line {number}: expected a JSON object")
+    for number, paper in json_objects(in_stream, lambda n, reason: JsonLinesError(f"line {n}: {reason}")):
         title, abstract = paper.get("title"), paper.get("abstract")
         if not isinstance(title, str) or not (abstract is None or isinstance(abstract, str)):
             raise JsonLinesError(f"line {number}: 'title' must be a string and 'abstract' a string or null")
