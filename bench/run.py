@@ -13,6 +13,9 @@ min/median over those rounds. A ratio to a floor below 1 means the floor is
 not the fastest way to do the work: it is reported as a broken floor, never
 as a pass. BENCHMARKS.md keeps the sections it had after the table (history,
 before/after notes), replacing only the table and what the run generates.
+With `--only`, the rows, details and missed-target notes of the benchmarks
+that did not run are kept as they were, each row with the date it was
+measured, so re-running one benchmark never drops the others' figures.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sqlite3
 import sys
 import time
 import traceback
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -112,12 +116,72 @@ def _cell(value) -> str:
     return str(value)
 
 
-def table(rows: list[tuple[str, dict]]) -> list[list[str]]:
-    header = ["benchmark", "figure", "value", "target", "ratio to floor", "min/median", "result"]
-    body = [[name, f["name"], f"{_cell(f['value'])} {f['unit']}".strip(), str(f["target"]),
-             "" if f.get("ratio") is None else f"{f['ratio']:.2f}x", f.get("rounds") or "", verdict(f)]
+HEADER = ["benchmark", "figure", "value", "target", "ratio to floor", "min/median", "result", "measured"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure as BENCHMARKS.md shows it: its table cells and the notes written under the table."""
+
+    benchmark: str
+    cells: tuple[str, ...]  # figure, value, target, ratio, min/median, result, measured
+    note: str = ""
+    why: str = ""
+
+    @property
+    def figure(self) -> str:
+        return self.cells[0]
+
+    @property
+    def missed(self) -> bool:
+        return self.cells[5] in ("MISS", "BROKEN FLOOR")
+
+
+def measured_rows(rows: list[tuple[str, dict]], when: str) -> list[Row]:
+    return [Row(name, (f["name"], f"{_cell(f['value'])} {f['unit']}".strip(), str(f["target"]),
+                       "" if f.get("ratio") is None else f"{f['ratio']:.2f}x", f.get("rounds") or "", verdict(f), when),
+                f.get("note") or "", (f.get("why") or "no explanation given by the benchmark") if verdict(f) in (
+                    "MISS", "BROKEN FLOOR") else "")
             for name, f in rows]
-    return [header, *body]
+
+
+def previous_rows(previous: str) -> list[Row]:
+    """The rows of an earlier BENCHMARKS.md with their notes; a table without a `measured` column gets its Date."""
+    dated = re.search(r"^- Date: (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", previous, re.M)
+    default_when = dated.group(1) if dated else ""
+    notes = _bullets(previous, "## Details")
+    whys = _bullets(previous, "## Missed targets")
+    found = []
+    for line in previous.split(KEPT_FROM, 1)[0].splitlines():
+        if not line.startswith("| ") or line.startswith(("| benchmark |", "| --- ")):
+            continue
+        cells = [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if len(cells) == len(HEADER) - 1:
+            cells.append(default_when)
+        if len(cells) != len(HEADER):
+            continue
+        figure = cells[1]
+        found.append(Row(cells[0], tuple(cells[1:]), notes.get(figure, ""), whys.get(figure, "")))
+    return found
+
+
+def _bullets(text: str, heading: str) -> dict[str, str]:
+    start = text.find("\n" + heading)
+    if start < 0:
+        return {}
+    section = text[start + 1:].split(KEPT_FROM, 1)[0]
+    return {m.group(1): m.group(2) for m in re.finditer(r"^- \*\*(.+?)\*\*: (.*)$", section, re.M)}
+
+
+def merged(fresh: list[Row], earlier: list[Row], ran: set[str]) -> list[Row]:
+    """This run's rows in place of the benchmarks it ran; the others' rows kept, all in BENCHMARKS order."""
+    order = {name: i for i, (name, *_rest) in enumerate(BENCHMARKS)}
+    kept = [row for row in earlier if row.benchmark not in ran]
+    return sorted(fresh + kept, key=lambda row: order.get(row.benchmark, len(order)))
+
+
+def table(rows: list[Row]) -> list[list[str]]:
+    return [HEADER, *[[row.benchmark, *row.cells] for row in rows]]
 
 
 def text_table(cells: list[list[str]]) -> str:
@@ -127,13 +191,17 @@ def text_table(cells: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(rows: list[tuple[str, dict]], command: str, seconds: float) -> str:
+def markdown(rows: list[Row], command: str, seconds: float, when: str, earlier_machine: str | None) -> str:
+    """`earlier_machine` is the previous file's machine when only some benchmarks ran (`--only`)."""
     cells = table(rows)
+    here = machine()
     out = [
         "# Benchmarks",
         "",
-        f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- Machine: {machine()}",
+        f"- Date: {when}" + (" (rows of benchmarks this command did not run keep their own `measured` date)"
+                             if earlier_machine is not None else ""),
+        f"- Machine: {here}" + (f" (rows measured earlier: {earlier_machine})"
+                                if earlier_machine and earlier_machine != here else ""),
         f"- Command: `{command}` ({seconds / 60:.1f} minutes)",
         "",
         "The floor of each figure is measured in the same run, in rounds interleaved with the figure's"
@@ -146,11 +214,11 @@ def markdown(rows: list[tuple[str, dict]], command: str, seconds: float) -> str:
     ]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in cells[1:]]
     out += ["", "## Details", ""]
-    out += [f"- **{f['name']}**: {f['note']}" for _, f in rows if f.get("note")]
-    missed = [f for _, f in rows if verdict(f) in ("MISS", "BROKEN FLOOR")]
+    out += [f"- **{row.figure}**: {row.note}" for row in rows if row.note]
+    missed = [row for row in rows if row.missed]
     if missed:
         out += ["", "## Missed targets and broken floors", ""]
-        out += [f"- **{f['name']}**: {f.get('why') or 'no explanation given by the benchmark'}" for f in missed]
+        out += [f"- **{row.figure}**: {row.why or 'no explanation given by the benchmark'}" for row in missed]
     return "\n".join(out) + "\n"
 
 
@@ -176,12 +244,17 @@ def main() -> None:
     started = time.monotonic()
     rows = run_all(names, args.quick)
     seconds = time.monotonic() - started
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    fresh = measured_rows(rows, when)
     print()
-    print(text_table(table(rows)))
+    print(text_table(table(fresh)))
     command = "python bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
     if str(args.output) != "-":
         previous = args.output.read_text() if args.output.exists() else ""
-        args.output.write_text(markdown(rows, command, seconds) + kept_sections(previous))
+        shown = merged(fresh, previous_rows(previous), names) if names else fresh
+        earlier = re.search(r"^- Machine: ([^(\n]+?)(?: \(|$)", previous, re.M)
+        earlier_machine = (earlier.group(1) if earlier else "") if names else None
+        args.output.write_text(markdown(shown, command, seconds, when, earlier_machine) + kept_sections(previous))
         print(f"\nwritten to {args.output} ({seconds / 60:.1f} minutes)")
 
 
